@@ -1,0 +1,454 @@
+"""Discounted cash-flow metrics on plain arrays: NPV, IRR, MIRR, payback, DSCR.
+
+Every function accepts a single cash-flow series (1-D) or a stack of scenarios (2-D, one row
+per scenario, years along the last axis) and is vectorised over the scenarios, so the
+deterministic model and the Monte Carlo simulation call the same code.
+
+Conventions (see ``docs/finance-model.md``):
+
+* ``values[t]`` is the net cash flow of year ``t``; ``t = 0`` is the project's start year and
+  every flow is treated as falling at the end of its year (so ``values[0]`` is not discounted);
+* rates are decimal fractions per year (``0.12`` is 12 %);
+* a metric that does not exist is ``nan`` and :func:`irr_reason` / the ``*_reason`` helpers say
+  why, never a made-up number.
+
+This module imports nothing from Django.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "IRR_REASONS",
+    "discounted_payback",
+    "dscr",
+    "irr",
+    "irr_reason",
+    "mirr",
+    "npv",
+    "payback",
+]
+
+FloatArray = NDArray[np.float64]
+
+# Codes returned by ``irr(..., return_codes=True)``; 0 means a unique IRR was found.
+IRR_OK = 0
+IRR_NO_SIGN_CHANGE = 1
+IRR_NO_ROOT = 2
+IRR_MULTIPLE = 3
+IRR_NOT_FINITE = 4
+IRR_NO_CONVERGENCE = 5
+
+IRR_REASONS: dict[int, str] = {
+    IRR_OK: "",
+    IRR_NO_SIGN_CHANGE: (
+        "The cash flows never change sign, so no discount rate makes the NPV zero."
+    ),
+    IRR_NO_ROOT: (
+        "The cash flows change sign more than once but the NPV is not zero at any rate above -100%."
+    ),
+    IRR_MULTIPLE: (
+        "The cash flows change sign more than once and the NPV is zero at several rates, "
+        "so the IRR is not unique; use NPV or MIRR."
+    ),
+    IRR_NOT_FINITE: "The cash flows contain a missing or infinite value.",
+    IRR_NO_CONVERGENCE: "The IRR search did not converge.",
+}
+
+
+def _as_2d(values: ArrayLike) -> tuple[FloatArray, bool]:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 0:
+        raise ValueError("Cash flows must be a sequence of yearly values, not a single number.")
+    if arr.ndim > 2:
+        raise ValueError("Cash flows must be 1-D (one series) or 2-D (one row per scenario).")
+    if arr.shape[-1] == 0:
+        raise ValueError("Cash flows must contain at least one year.")
+    return np.atleast_2d(arr), arr.ndim == 1
+
+
+def _out(arr: FloatArray, single: bool) -> float | FloatArray:
+    return float(arr[0]) if single else arr
+
+
+def npv(rate: ArrayLike, values: ArrayLike) -> float | FloatArray:
+    r"""Net present value of yearly cash flows, the first one undiscounted.
+
+    .. math:: \mathrm{NPV} = \sum_{t=0}^{T} \frac{CF_t}{(1+r)^t}
+
+    This is the convention of ``numpy_financial.npv`` and of textbooks; note that the
+    spreadsheet function ``NPV`` discounts its first argument by one period, so the same value
+    in Excel is ``=NPV(r, CF_1..CF_T) + CF_0``.
+
+    Parameters
+    ----------
+    rate : float or array of shape (N,)
+        Discount rate per year; one per scenario when ``values`` is 2-D.
+    values : array_like, shape (T+1,) or (N, T+1)
+        Net cash flow of each year from ``t = 0``.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    References
+    ----------
+    R. A. Brealey, S. C. Myers, F. Allen, *Principles of Corporate Finance*, 13th ed.,
+    McGraw-Hill, 2020, ch. 2 and 5.
+
+    Examples
+    --------
+    A workshop costs 1,000 now and earns 300 a year for five years; at 10 % a year:
+
+    >>> round(npv(0.10, [-1000, 300, 300, 300, 300, 300]), 2)
+    137.24
+    """
+    cf, single = _as_2d(values)
+    r = np.asarray(rate, dtype=np.float64)
+    if r.ndim == 0:
+        r = np.full(cf.shape[0], float(r))
+    if r.shape != (cf.shape[0],):
+        raise ValueError("Give one discount rate, or one per scenario.")
+    v = 1.0 / (1.0 + r)
+    # Horner's scheme in v = 1/(1+r): fewer operations than powers and stable for long series.
+    acc = np.zeros(cf.shape[0])
+    for t in range(cf.shape[1] - 1, -1, -1):
+        acc = acc * v + cf[:, t]
+    return _out(acc, single)
+
+
+def _sign_changes(cf: FloatArray) -> NDArray[np.int64]:
+    """Number of sign changes along each row, zeros ignored (Descartes' rule of signs)."""
+    s = np.sign(cf)
+    n = cf.shape[1]
+    idx = np.where(s != 0, np.arange(n), 0)
+    np.maximum.accumulate(idx, axis=1, out=idx)
+    last = np.take_along_axis(s, idx, axis=1)  # sign of the latest non-zero flow up to t
+    prev = np.concatenate([np.zeros((cf.shape[0], 1)), last[:, :-1]], axis=1)
+    return np.count_nonzero((s != 0) & (prev != 0) & (s != prev), axis=1)
+
+
+def _first_last_nonzero(cf: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    nz = cf != 0
+    first = np.argmax(nz, axis=1)
+    last = cf.shape[1] - 1 - np.argmax(nz[:, ::-1], axis=1)
+    return first, last
+
+
+def _poly_and_slope(cft: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """f(v) = sum_t c_t v^t and f'(v) by Horner; ``cft`` has years along axis 0."""
+    p = cft[-1].copy()
+    dp = np.zeros_like(v)
+    for t in range(cft.shape[0] - 2, -1, -1):
+        dp = dp * v + p
+        p = p * v + cft[t]
+    return p, dp
+
+
+def _solve_single_root(
+    cf: FloatArray, tol: float, maxiter: int
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """The positive root v of f(v) = sum c_t v^t for rows with exactly one sign change.
+
+    Safeguarded Newton ("rtsafe", Numerical Recipes 9.4): Newton steps in v while they stay
+    inside the bracket and shrink it fast enough, geometric bisection otherwise. The bracket
+    comes from Cauchy's bound on the roots of the polynomial and of its reciprocal, so it
+    always contains the root, which Descartes' rule says is unique.
+    """
+    n_rows = cf.shape[0]
+    first, last = _first_last_nonzero(cf)
+    rows = np.arange(n_rows)
+    absmax = np.abs(cf).max(axis=1)
+    a_first = np.abs(cf[rows, first])
+    a_last = np.abs(cf[rows, last])
+    lo = 1.0 / (1.0 + absmax / a_first)  # no positive root below (reciprocal Cauchy bound)
+    hi = 1.0 + absmax / a_last  # nor above (Cauchy bound)
+    sign_lo = np.sign(cf[rows, first])  # f has the sign of its lowest term near v = 0+
+    # Scale rows to unit size so the tolerances are relative.
+    cft = np.ascontiguousarray((cf / absmax[:, None]).T)
+    v = np.clip(np.full(n_rows, 1.0 / 1.1), lo, hi)
+    converged = np.zeros(n_rows, dtype=bool)
+    active = np.arange(n_rows)
+    for _ in range(maxiter):
+        if active.size == 0:
+            break
+        va, loa, hia, sa = v[active], lo[active], hi[active], sign_lo[active]
+        f, df = _poly_and_slope(cft[:, active], va)
+        # Shrink the bracket with the sign of f at the current point.
+        below = np.sign(f) == sa  # still on the v = 0 side of the root
+        loa = np.where(below, va, loa)
+        hia = np.where(below, hia, va)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = va - f / df
+        ok = np.isfinite(newton) & (newton > loa) & (newton < hia)
+        bisect = np.sqrt(loa * hia)
+        vn = np.where(ok, newton, bisect)
+        done = (f == 0) | (np.abs(vn - va) <= tol * va) | (hia - loa <= tol * loa)
+        v[active] = np.where(f == 0, va, vn)
+        lo[active], hi[active] = loa, hia
+        converged[active[done]] = True
+        active = active[~done]
+    return v, converged
+
+
+def _multi_sign_roots(cf: FloatArray) -> tuple[FloatArray, NDArray[np.int8]]:
+    """IRR for rows whose flows change sign more than once: all positive roots in v.
+
+    The roots come from the eigenvalues of the companion matrix (as ``numpy.roots`` does),
+    batched over rows that share the same first and last non-zero year. A row has an IRR
+    only if exactly one distinct positive real root exists.
+    """
+    n_rows = cf.shape[0]
+    rate = np.full(n_rows, np.nan)
+    code = np.full(n_rows, IRR_NO_ROOT, dtype=np.int8)
+    first, last = _first_last_nonzero(cf)
+    keys = first * cf.shape[1] + last
+    for key in np.unique(keys):
+        sel = np.flatnonzero(keys == key)
+        k, m = int(first[sel[0]]), int(last[sel[0]])
+        deg = m - k
+        coef = cf[sel, k : m + 1]  # ascending powers of v after factoring out v^k
+        monic = coef[:, :-1] / coef[:, -1:]
+        comp = np.zeros((sel.size, deg, deg))
+        comp[:, 0, :] = -monic[:, ::-1]
+        if deg > 1:
+            comp[:, np.arange(1, deg), np.arange(deg - 1)] = 1.0
+        roots = np.linalg.eigvals(comp)
+        real = np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))
+        positive = real & (roots.real > 0)
+        for i, row in enumerate(sel):
+            r = np.sort(roots.real[i][positive[i]])
+            if r.size:
+                # Merge numerically repeated roots (a double root touches zero once).
+                r = r[np.concatenate([[True], np.diff(r) > 1e-6 * r[1:]])]
+            if r.size == 1:
+                rate[row], code[row] = 1.0 / r[0] - 1.0, IRR_OK
+            elif r.size > 1:
+                code[row] = IRR_MULTIPLE
+    return rate, code
+
+
+def irr(
+    values: ArrayLike,
+    *,
+    tol: float = 1e-12,
+    maxiter: int = 100,
+    return_codes: bool = False,
+) -> float | FloatArray | tuple[float | FloatArray, int | NDArray[np.int8]]:
+    r"""Internal rate of return: the rate at which the NPV of the cash flows is zero.
+
+    .. math:: \sum_{t=0}^{T} \frac{CF_t}{(1+\mathrm{IRR})^t} = 0,
+              \quad \text{i.e. } f(v) = \sum_t CF_t v^t = 0,\ v = \frac{1}{1+\mathrm{IRR}} > 0
+
+    The IRR is reported only when it exists and is unique in :math:`(-100\%, \infty)`:
+
+    * no sign change in the flows → no root (``nan``);
+    * exactly one sign change → by Descartes' rule of signs exactly one positive root
+      :math:`v`, found for all scenarios at once by a safeguarded Newton/bisection iteration
+      on the polynomial in :math:`v` (vectorised Horner evaluation);
+    * several sign changes → all roots from the companion-matrix eigenvalues (batched); the
+      IRR is kept only if exactly one is real and positive, else ``nan`` ("multiple IRRs" or
+      "no IRR").
+
+    Unlike ``numpy_financial.irr``, which returns the root closest to zero when there are
+    several, this function refuses to choose (Brealey-Myers: "the IRR rule is then useless").
+
+    Parameters
+    ----------
+    values : array_like, shape (T+1,) or (N, T+1)
+        Cash flows from ``t = 0``; one row per scenario when 2-D.
+    tol : float
+        Relative tolerance on :math:`v`.
+    maxiter : int
+        Iteration cap of the single-root search.
+    return_codes : bool
+        Also return the reason codes (keys of :data:`IRR_REASONS`; 0 = found).
+
+    Returns
+    -------
+    float or ndarray of shape (N,), and the codes when asked.
+
+    References
+    ----------
+    Brealey, Myers, Allen, *Principles of Corporate Finance*, 13th ed., ch. 5.3 (pitfalls of
+    the IRR: lending vs borrowing, multiple rates); Descartes' rule of signs; W. H. Press et
+    al., *Numerical Recipes*, 3rd ed., 2007, §9.4 (``rtsafe``).
+
+    Examples
+    --------
+    A workshop costs 1,000 now and earns 300 a year for five years:
+
+    >>> round(irr([-1000, 300, 300, 300, 300, 300]), 6)
+    0.152382
+
+    A mine that costs 1,600, earns 10,000 and then needs 10,000 to restore the land has two
+    IRRs (25 % and 400 %), so none is reported:
+
+    >>> rate, code = irr([-1600, 10000, -10000], return_codes=True)
+    >>> rate, irr_reason(code)[:40]
+    (nan, 'The cash flows change sign more than onc')
+    """
+    cf, single = _as_2d(values)
+    n_rows = cf.shape[0]
+    rate = np.full(n_rows, np.nan)
+    code = np.full(n_rows, IRR_NO_SIGN_CHANGE, dtype=np.int8)
+    finite = np.isfinite(cf).all(axis=1)
+    code[~finite] = IRR_NOT_FINITE
+    changes = np.zeros(n_rows, dtype=np.int64)
+    changes[finite] = _sign_changes(cf[finite])
+
+    one = np.flatnonzero(finite & (changes == 1))
+    if one.size:
+        v, conv = _solve_single_root(cf[one], tol, maxiter)
+        rate[one] = np.where(conv, 1.0 / v - 1.0, np.nan)
+        code[one] = np.where(conv, IRR_OK, IRR_NO_CONVERGENCE)
+    many = np.flatnonzero(finite & (changes > 1))
+    if many.size:
+        rate[many], code[many] = _multi_sign_roots(cf[many])
+
+    if single:
+        return (float(rate[0]), int(code[0])) if return_codes else float(rate[0])
+    return (rate, code) if return_codes else rate
+
+
+def irr_reason(code: int) -> str:
+    """The sentence that explains an IRR reason code ('' when the IRR was found).
+
+    >>> irr_reason(1)
+    'The cash flows never change sign, so no discount rate makes the NPV zero.'
+    """
+    return IRR_REASONS[int(code)]
+
+
+def mirr(values: ArrayLike, finance_rate: float, reinvest_rate: float) -> float | FloatArray:
+    r"""Modified internal rate of return.
+
+    Outflows are discounted to ``t = 0`` at the finance rate, inflows compounded to ``t = T`` at
+    the reinvestment rate, and MIRR is the rate that links the two:
+
+    .. math:: \mathrm{MIRR} = \left(\frac{\sum_{CF_t>0} CF_t (1+r_{re})^{T-t}}
+              {-\sum_{CF_t<0} CF_t (1+r_{fin})^{-t}}\right)^{1/T} - 1
+
+    ``nan`` unless there is at least one inflow and one outflow. Same as Excel ``MIRR`` and
+    ``numpy_financial.mirr``.
+
+    References
+    ----------
+    Brealey, Myers, Allen, *Principles of Corporate Finance*, 13th ed., ch. 5 (modified IRR);
+    Microsoft Excel function MIRR.
+
+    Examples
+    --------
+    The workshop financed at 8 % whose income is reinvested at 6 %:
+
+    >>> round(mirr([-1000, 300, 300, 300, 300, 300], 0.08, 0.06), 6)
+    0.110799
+    """
+    cf, single = _as_2d(values)
+    periods = cf.shape[1] - 1
+    pos = np.where(cf > 0, cf, 0.0)
+    neg = np.where(cf < 0, cf, 0.0)
+    ok = (cf > 0).any(axis=1) & (cf < 0).any(axis=1) & (periods > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fv_in = np.asarray(npv(reinvest_rate, pos)) * (1.0 + reinvest_rate) ** periods
+        pv_out = -np.asarray(npv(finance_rate, neg))
+        out = np.where(ok, (fv_in / pv_out) ** (1.0 / max(periods, 1)) - 1.0, np.nan)
+    return _out(np.atleast_1d(out), single)
+
+
+def payback(values: ArrayLike) -> float | FloatArray:
+    r"""Simple payback period in years from ``t = 0``, interpolated inside the crossing year.
+
+    With cumulative flows :math:`C_j = \sum_{t \le j} CF_t` and :math:`k` the first year in
+    which :math:`C_k \ge 0` after the cumulative has been negative,
+
+    .. math:: \text{payback} = k - 1 + \frac{-C_{k-1}}{CF_k}
+
+    i.e. the year-``k`` flow is taken as earned evenly through the year. ``0`` when the
+    cumulative is never negative (nothing to pay back); ``nan`` ("never") when it is still
+    negative at the horizon. A later dip below zero (e.g. a reinvestment) does not move the
+    first crossing.
+
+    References
+    ----------
+    Brealey, Myers, Allen, *Principles of Corporate Finance*, 13th ed., ch. 5.2 (the payback
+    rule); UNIDO, *Manual for the Preparation of Industrial Feasibility Studies*, 1991,
+    ch. 10 (pay-off period).
+
+    Examples
+    --------
+    A line costing 1,000 that earns 400 a year: cumulative -1000, -600, -200, +200, so it
+    pays back during year 3, half-way through (200 of its 400):
+
+    >>> payback([-1000, 400, 400, 400])
+    2.5
+    """
+    cf, single = _as_2d(values)
+    cum = np.cumsum(cf, axis=1)
+    n_rows, n = cf.shape
+    neg = cum < 0
+    ever_neg = neg.any(axis=1)
+    first_neg = np.argmax(neg, axis=1)
+    after = (cum >= 0) & (np.arange(n) > first_neg[:, None])
+    crossed = after.any(axis=1)
+    k = np.argmax(after, axis=1)
+    rows = np.arange(n_rows)
+    prev = cum[rows, np.maximum(k - 1, 0)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = -prev / cf[rows, k]
+    out = np.where(~ever_neg, 0.0, np.where(crossed, k - 1 + frac, np.nan))
+    return _out(out, single)
+
+
+def discounted_payback(rate: ArrayLike, values: ArrayLike) -> float | FloatArray:
+    r"""Payback period of the discounted flows :math:`CF_t/(1+r)^t` (see :func:`payback`).
+
+    References
+    ----------
+    Brealey, Myers, Allen, *Principles of Corporate Finance*, 13th ed., ch. 5.2 (discounted
+    payback).
+
+    Examples
+    --------
+    The line costing 1,000 and earning 400 a year, at 10 %: discounted flows
+    -1000, 363.64, 330.58, 300.53, cumulative -1000, -636.36, -305.79, -5.26, so it does not
+    pay back in three years, and does in the fourth:
+
+    >>> import math
+    >>> math.isnan(discounted_payback(0.10, [-1000, 400, 400, 400]))
+    True
+    >>> round(discounted_payback(0.10, [-1000, 400, 400, 400, 400]), 4)
+    3.0193
+    """
+    cf, single = _as_2d(values)
+    r = np.asarray(rate, dtype=np.float64)
+    r = r[:, None] if r.ndim == 1 else r
+    disc = cf / (1.0 + r) ** np.arange(cf.shape[1])
+    return _out(np.atleast_1d(payback(disc)), single)
+
+
+def dscr(cfads: ArrayLike, debt_service: ArrayLike) -> FloatArray:
+    r"""Debt service coverage ratio per year: cash flow available for debt service over debt
+    service, ``nan`` in years with no debt service.
+
+    .. math:: \mathrm{DSCR}_t = \frac{\mathrm{CFADS}_t}{\text{interest}_t + \text{principal}_t}
+
+    References
+    ----------
+    E. R. Yescombe, *Principles of Project Finance*, 2nd ed., 2014, ch. 12.5 (cover ratios).
+
+    Examples
+    --------
+    A plant generating 500 a year of cash flow available for debt service, against a loan of
+    1,000 at 10 % with one year of grace (interest 100) then three annuity payments of 402.11:
+
+    >>> ratios = dscr([0, 500, 500, 500, 500], [0, 100, 402.11, 402.11, 402.11])
+    >>> [round(x, 2) for x in ratios.tolist()]
+    [nan, 5.0, 1.24, 1.24, 1.24]
+    """
+    c = np.asarray(cfads, dtype=np.float64)
+    ds = np.asarray(debt_service, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ds > 0, c / ds, np.nan)
