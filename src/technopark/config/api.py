@@ -1,0 +1,27 @@
+"""The REST API, /api/v1/, with its OpenAPI document at /api/v1/openapi.json.
+
+Each app contributes a router from its own `api.py`; this module only mounts them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="technopark API",
+    version="1",
+    description="Registry of parks, sites and residents; incentives, finance and site finder.",
+    urls_namespace="api-1",
+)
+
+
+@api.get("/health", tags=["meta"], summary="Service health")
+def health(request: object) -> dict[str, str]:
+    return {"status": "ok"}
+
+
+# Each app's router; an app adds endpoints to its own router, not here.
+for _module in ("parks", "incentives", "finance", "siting", "residents"):
+    api.add_router("/", import_module(f"technopark.{_module}.api").router)

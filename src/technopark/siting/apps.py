@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SitingConfig(AppConfig):
+    name = "technopark.siting"
+    label = "siting"
