@@ -50,12 +50,21 @@ class Rule:
 
     park_path: lookup path from the model to its Park ("" for Park itself; None when the
         model is not tied to a park).
-    public: whether published rows are visible to everyone.
+    public: whether rows of published parks are visible to everyone.
+    admin_only_write: only administrators may add, change or delete.
+    member_path: lookup path to an Organization whose members (any role) may view the row —
+        e.g. an application's applicant company, a report's resident company.
+    member_write: those members may also change the row (the workflow's services still
+        decide which transitions each of them may make).
+    operator_write: the park's operators may add, change and delete (default True).
     """
 
     park_path: str | None
     public: bool = True
     admin_only_write: bool = False
+    member_path: str | None = None
+    member_write: bool = False
+    operator_write: bool = True
 
     def prefix(self) -> str:
         return f"{self.park_path}__" if self.park_path else ""
@@ -135,12 +144,15 @@ def _view_q(rule: Rule, model: type[models.Model], user: AnyUser) -> Q | None:
             return Q(pk__in=[])
         return None
     p = rule.prefix()
-    q = Q(**{f"{p}is_published": True})
+    q = Q(**{f"{p}is_published": True}) if rule.public else Q(pk__in=[])
+    members = member_org_ids(user)
+    if rule.member_path and members:
+        q |= Q(**{f"{rule.member_path}_id__in": members})
     operated = operated_org_ids(user)
     if operated:
         q |= Q(**{f"{p}operator_id__in": operated})
     resident_of = resident_org_ids(user)
-    if resident_of:
+    if resident_of and rule.public:
         q |= Q(**{f"{p}residents__organization_id__in": resident_of})
     return q
 
@@ -148,12 +160,16 @@ def _view_q(rule: Rule, model: type[models.Model], user: AnyUser) -> Q | None:
 def _write_q(rule: Rule, user: AnyUser) -> Q | None:
     if is_administrator(user):
         return None
-    if rule.admin_only_write or rule.park_path is None:
+    if rule.admin_only_write:
         return Q(pk__in=[])
+    q = Q(pk__in=[])
     operated = operated_org_ids(user)
-    if not operated:
-        return Q(pk__in=[])
-    return Q(**{f"{rule.prefix()}operator_id__in": operated})
+    if operated and rule.operator_write and rule.park_path is not None:
+        q |= Q(**{f"{rule.prefix()}operator_id__in": operated})
+    members = member_org_ids(user)
+    if rule.member_write and rule.member_path and members:
+        q |= Q(**{f"{rule.member_path}_id__in": members})
+    return q
 
 
 def restrict(queryset: QuerySet[M], user: AnyUser, action: Action | str = Action.VIEW) -> QuerySet[M]:
@@ -170,14 +186,18 @@ def restrict(queryset: QuerySet[M], user: AnyUser, action: Action | str = Action
     return restricted
 
 
-def _park_of(obj: models.Model, rule: Rule) -> Any:
+def _follow(obj: models.Model, path: str) -> Any:
     target: Any = obj
-    for part in (rule.park_path or "").split("__"):
+    for part in path.split("__"):
         if part:
             target = getattr(target, part, None)
             if target is None:
                 return None
     return target
+
+
+def _park_of(obj: models.Model, rule: Rule) -> Any:
+    return _follow(obj, rule.park_path or "")
 
 
 def can(user: AnyUser, action: Action | str, obj: models.Model) -> bool:
@@ -189,10 +209,16 @@ def can(user: AnyUser, action: Action | str, obj: models.Model) -> bool:
     if action in (Action.ADD, Action.CHANGE, Action.DELETE):
         if is_administrator(user):
             return True
-        if rule.admin_only_write or rule.park_path is None:
+        if rule.admin_only_write:
             return False
-        park = _park_of(obj, rule)
-        return park is not None and park.operator_id in operated_org_ids(user)
+        if rule.operator_write and rule.park_path is not None:
+            park = _park_of(obj, rule)
+            if park is not None and park.operator_id in operated_org_ids(user):
+                return True
+        if rule.member_write and rule.member_path:
+            org_id = _follow(obj, f"{rule.member_path}_id")
+            return org_id is not None and org_id in member_org_ids(user)
+        return False
     if obj.pk is None:
         return False
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
@@ -203,7 +229,11 @@ def can_add_any(user: AnyUser, model: type[models.Model]) -> bool:
     if is_administrator(user):
         return True
     rule = _rule_for(model)
-    return not rule.admin_only_write and rule.park_path is not None and bool(operated_org_ids(user))
+    if rule.admin_only_write:
+        return False
+    if rule.operator_write and rule.park_path is not None and operated_org_ids(user):
+        return True
+    return bool(rule.member_write and rule.member_path and member_org_ids(user))
 
 
 def enforce(user: AnyUser, action: Action | str, obj: models.Model) -> None:
