@@ -137,69 +137,137 @@ def _first_last_nonzero(cf: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.in
     return first, last
 
 
-def _poly_and_slope(cft: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """f(v) = sum_t c_t v^t and f'(v) by Horner; ``cft`` has years along axis 0."""
+def _left_align(cf: FloatArray) -> FloatArray:
+    """Shift each row left past its leading zeros: v^k g(v) has the positive roots of g."""
+    n = cf.shape[1]
+    first, _ = _first_last_nonzero(cf)
+    idx = np.arange(n) + first[:, None]
+    out = np.take_along_axis(cf, np.minimum(idx, n - 1), axis=1)
+    out[idx >= n] = 0.0
+    return out
+
+
+def _poly_and_slope(cft: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """p(x) = sum_t c_t x^t and p'(x) by Horner; ``cft`` has the powers along axis 0."""
     p = cft[-1].copy()
-    dp = np.zeros_like(v)
+    dp = np.zeros_like(x)
     for t in range(cft.shape[0] - 2, -1, -1):
-        dp = dp * v + p
-        p = p * v + cft[t]
+        dp = dp * x + p
+        p = p * x + cft[t]
     return p, dp
 
 
-def _solve_single_root(
-    cf: FloatArray, tol: float, maxiter: int
+def _refine(
+    poly: FloatArray, lo: FloatArray, hi: FloatArray, tol: float, maxiter: int
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
-    """The positive root v of f(v) = sum c_t v^t for rows with exactly one sign change.
+    """The root of p(x) = sum_t poly[:, t] x^t inside [lo, hi] ⊂ (0, 1], where p changes sign.
 
-    Safeguarded Newton ("rtsafe", Numerical Recipes 9.4): Newton steps in v while they stay
-    inside the bracket and shrink it fast enough, geometric bisection otherwise. The bracket
-    comes from Cauchy's bound on the roots of the polynomial and of its reciprocal, so it
-    always contains the root, which Descartes' rule says is unique.
+    Safeguarded Newton ("rtsafe", Numerical Recipes §9.4), all rows at once: a Newton step
+    when it stays inside the bracket, a geometric bisection step otherwise; the bracket
+    shrinks with the sign of p at every iterate, so the iteration cannot leave it.
     """
-    n_rows = cf.shape[0]
-    first, last = _first_last_nonzero(cf)
-    rows = np.arange(n_rows)
-    absmax = np.abs(cf).max(axis=1)
-    a_first = np.abs(cf[rows, first])
-    a_last = np.abs(cf[rows, last])
-    lo = 1.0 / (1.0 + absmax / a_first)  # no positive root below (reciprocal Cauchy bound)
-    hi = 1.0 + absmax / a_last  # nor above (Cauchy bound)
-    sign_lo = np.sign(cf[rows, first])  # f has the sign of its lowest term near v = 0+
-    # Scale rows to unit size so the tolerances are relative.
-    cft = np.ascontiguousarray((cf / absmax[:, None]).T)
-    v = np.clip(np.full(n_rows, 1.0 / 1.1), lo, hi)
-    converged = np.zeros(n_rows, dtype=bool)
-    active = np.arange(n_rows)
+    poly = poly / np.abs(poly).max(axis=1, keepdims=True)  # unit scale: relative tolerances
+    cft = np.ascontiguousarray(poly.T)
+    lo, hi = lo.copy(), hi.copy()
+    sign_lo = np.sign(_poly_and_slope(cft, lo)[0])
+    x = np.clip(np.full(lo.shape, 1.0 / 1.1), lo, hi)
+    converged = np.zeros(lo.shape, dtype=bool)
+    active = np.arange(lo.size)
     for _ in range(maxiter):
         if active.size == 0:
             break
-        va, loa, hia, sa = v[active], lo[active], hi[active], sign_lo[active]
-        f, df = _poly_and_slope(cft[:, active], va)
-        # Shrink the bracket with the sign of f at the current point.
-        below = np.sign(f) == sa  # still on the v = 0 side of the root
-        loa = np.where(below, va, loa)
-        hia = np.where(below, hia, va)
+        xa, loa, hia = x[active], lo[active], hi[active]
+        f, df = _poly_and_slope(cft[:, active], xa)
+        below = np.sign(f) == sign_lo[active]  # still on the lo side of the root
+        loa = np.where(below, xa, loa)
+        hia = np.where(below, hia, xa)
         with np.errstate(divide="ignore", invalid="ignore"):
-            newton = va - f / df
+            newton = xa - f / df
         ok = np.isfinite(newton) & (newton > loa) & (newton < hia)
-        bisect = np.sqrt(loa * hia)
-        vn = np.where(ok, newton, bisect)
-        done = (f == 0) | (np.abs(vn - va) <= tol * va) | (hia - loa <= tol * loa)
-        v[active] = np.where(f == 0, va, vn)
+        xn = np.where(ok, newton, np.sqrt(loa * hia))
+        done = (f == 0) | (np.abs(xn - xa) <= tol * xa) | (hia - loa <= tol * loa)
+        x[active] = np.where(f == 0, xa, xn)
         lo[active], hi[active] = loa, hia
         converged[active[done]] = True
         active = active[~done]
-    return v, converged
+    return x, converged
 
 
-def _multi_sign_roots(cf: FloatArray) -> tuple[FloatArray, NDArray[np.int8]]:
-    """IRR for rows whose flows change sign more than once: all positive roots in v.
+def _blocks(rows: NDArray[np.intp]) -> list[NDArray[np.intp]]:
+    """Row indices in blocks of about ``_BLOCK``: the working arrays then stay in the cache."""
+    return np.array_split(rows, -(-rows.size // _BLOCK)) if rows.size else []
 
-    The roots come from the eigenvalues of the companion matrix (as ``numpy.roots`` does),
-    batched over rows that share the same first and last non-zero year. A row has an IRR
-    only if exactly one distinct positive real root exists.
+
+def _single_sign_change(
+    cf: FloatArray, tol: float, maxiter: int
+) -> tuple[FloatArray, NDArray[np.int8]]:
+    """IRR of rows whose flows change sign exactly once (the usual invest-then-earn profile).
+
+    Descartes' rule of signs: f(v) = sum c_t v^t has exactly one positive root. The sign of
+    f(1) = sum c_t says on which side of v = 1 (IRR = 0) it lies; a root above 1 (a negative
+    IRR) is found as the root w = 1/v of the reversed polynomial, so every evaluation is at a
+    point of (0, 1] and cannot overflow. The bracket's lower end is Cauchy's bound on the
+    roots of the reciprocal polynomial.
     """
+    at_one = cf.sum(axis=1)
+    first, _ = _first_last_nonzero(cf)
+    sign_near_zero = np.sign(cf[np.arange(cf.shape[0]), first])
+    flip = (np.sign(at_one) == sign_near_zero) & (at_one != 0)  # the root is above v = 1
+    poly = _left_align(np.where(flip[:, None], cf[:, ::-1], cf))
+    a0 = np.abs(poly[:, 0]) / np.abs(poly).max(axis=1)
+    x, ok = _refine(poly, 1.0 / (1.0 + 1.0 / a0), np.ones(cf.shape[0]), tol, maxiter)
+    x[at_one == 0], ok[at_one == 0] = 1.0, True
+    v = np.where(flip, 1.0 / x, x)
+    return np.where(ok, 1.0 / v - 1.0, np.nan), np.where(ok, IRR_OK, IRR_NO_CONVERGENCE)
+
+
+_BLOCK = 4096  # rows per block: the working arrays stay in the CPU cache
+_GRID = 64  # cells of the root-isolation grid on each of (0, 1] in v and in w = 1/v
+
+
+def _isolate_on_grid(
+    poly: FloatArray,
+) -> tuple[NDArray[np.bool_], NDArray[np.intp], NDArray[np.intp]]:
+    """Count the roots of p(x) = sum_t poly[:, t] x^t in [0, 1] with a certificate.
+
+    p and p' are evaluated on a uniform grid (one matrix product each) and p'' is bounded on
+    each cell by B = sum t(t-1) |c_t| x_hi^(t-2). By Taylor's theorem, a cell without a sign
+    change is root-free when p cannot come back to zero from either end:
+    s p(x_i) + s p'(x_i) h - B h^2/2 > 0 with s the sign of p(x_i) (or the same from the right
+    end); a cell with a sign change holds exactly one root when p' has the same sign at both
+    ends and cannot reach zero in between (|p'(x_i)| + |p'(x_i+1)| > B h). Returns per row
+    whether every cell is certified, the number of sign changes on the grid (each one a
+    root, when p is non-zero on the grid) and the index of the last cell with a sign change.
+    """
+    n = poly.shape[1]
+    t = np.arange(n, dtype=np.float64)[:, None]
+    x = np.linspace(0.0, 1.0, _GRID + 1)[None, :]
+    h = 1.0 / _GRID
+    with np.errstate(divide="ignore", invalid="ignore"):
+        powers = np.where(t == 0, 1.0, x**t)
+        d1 = np.where(t >= 1, t * np.where(t == 1, 1.0, x ** (t - 1)), 0.0)
+        d2 = np.where(t >= 2, t * (t - 1) * np.where(t == 2, 1.0, x ** (t - 2)), 0.0)
+    f = poly @ powers
+    fp = poly @ d1
+    slack = (np.abs(poly) @ d2)[:, 1:] * h * h / 2  # x^k grows with x: the bound at x_hi
+    sign = np.sign(f)
+    cross = sign[:, 1:] != sign[:, :-1]
+    s = sign[:, :-1]
+    from_left = s * (f[:, :-1] + fp[:, :-1] * h) - slack
+    from_right = s * (f[:, 1:] - fp[:, 1:] * h) - slack
+    root_free = ~cross & ((from_left > 0) | (from_right > 0))
+    s1 = np.sign(fp)
+    monotone = (s1[:, 1:] == s1[:, :-1]) & (np.abs(fp[:, 1:]) + np.abs(fp[:, :-1]) > 2 * slack / h)
+    one_root = cross & monotone
+    nonzero = (sign != 0).all(axis=1)
+    certified = (root_free | one_root).all(axis=1) & nonzero
+    n_cross = np.where(nonzero, cross.sum(axis=1), -1)
+    return certified, n_cross, _GRID - 1 - np.argmax(cross[:, ::-1], axis=1)
+
+
+def _eig_positive_roots(cf: FloatArray) -> tuple[FloatArray, NDArray[np.int8]]:
+    """IRR from all roots of the polynomial (companion-matrix eigenvalues, as ``np.roots``),
+    batched over rows that share their first and last non-zero year. The exact fallback."""
     n_rows = cf.shape[0]
     rate = np.full(n_rows, np.nan)
     code = np.full(n_rows, IRR_NO_ROOT, dtype=np.int8)
@@ -210,23 +278,59 @@ def _multi_sign_roots(cf: FloatArray) -> tuple[FloatArray, NDArray[np.int8]]:
         k, m = int(first[sel[0]]), int(last[sel[0]])
         deg = m - k
         coef = cf[sel, k : m + 1]  # ascending powers of v after factoring out v^k
-        monic = coef[:, :-1] / coef[:, -1:]
         comp = np.zeros((sel.size, deg, deg))
-        comp[:, 0, :] = -monic[:, ::-1]
-        if deg > 1:
-            comp[:, np.arange(1, deg), np.arange(deg - 1)] = 1.0
+        comp[:, 0, :] = -(coef[:, :-1] / coef[:, -1:])[:, ::-1]
+        comp[:, np.arange(1, deg), np.arange(deg - 1)] = 1.0
         roots = np.linalg.eigvals(comp)
         real = np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))
-        positive = real & (roots.real > 0)
-        for i, row in enumerate(sel):
-            r = np.sort(roots.real[i][positive[i]])
-            if r.size:
-                # Merge numerically repeated roots (a double root touches zero once).
-                r = r[np.concatenate([[True], np.diff(r) > 1e-6 * r[1:]])]
-            if r.size == 1:
-                rate[row], code[row] = 1.0 / r[0] - 1.0, IRR_OK
-            elif r.size > 1:
-                code[row] = IRR_MULTIPLE
+        pos = np.sort(np.where(real & (roots.real > 0), roots.real, np.inf), axis=1)
+        # Count distinct positive roots; numerically repeated ones (a double root where the
+        # NPV only touches zero) count once.
+        distinct = np.isfinite(pos)
+        with np.errstate(invalid="ignore"):
+            distinct[:, 1:] &= ~(np.diff(pos, axis=1) <= 1e-6 * pos[:, 1:])
+        count = distinct.sum(axis=1)
+        unique = count == 1
+        rate[sel[unique]] = 1.0 / pos[unique, 0] - 1.0
+        code[sel[unique]] = IRR_OK
+        code[sel[count > 1]] = IRR_MULTIPLE
+    return rate, code
+
+
+def _several_sign_changes(
+    cf: FloatArray, tol: float, maxiter: int
+) -> tuple[FloatArray, NDArray[np.int8]]:
+    """IRR of rows whose flows change sign more than once (e.g. a reinvestment mid-life).
+
+    Roots with IRR >= 0 are roots of f(v) in v in (0, 1]; roots with IRR < 0 are roots of the
+    reversed polynomial in w = 1/v in (0, 1). Both are isolated on a certified grid
+    (:func:`_isolate_on_grid`); a unique root is then polished by :func:`_refine`. Rows the
+    grid cannot certify (roots closer together than a grid cell, a root on a grid point) go
+    to the exact companion-matrix method.
+    """
+    n_rows = cf.shape[0]
+    rate = np.full(n_rows, np.nan)
+    code = np.full(n_rows, IRR_NO_ROOT, dtype=np.int8)
+    fwd = _left_align(cf)
+    rev = _left_align(cf[:, ::-1])
+    scale = np.abs(cf).max(axis=1, keepdims=True)
+    ok_f, n_f, cell_f = _isolate_on_grid(fwd / scale)
+    ok_r, n_r, cell_r = _isolate_on_grid(rev / scale)
+    roots = n_f + n_r
+    seen_twice = (n_f >= 0) & (n_r >= 0) & (roots > 1)  # two sign changes: two roots, surely
+    code[seen_twice] = IRR_MULTIPLE
+    certain = (ok_f & ok_r) | seen_twice
+    for poly, n_here, cell, flip in ((fwd, n_f, cell_f, False), (rev, n_r, cell_r, True)):
+        sel = np.flatnonzero(ok_f & ok_r & (roots == 1) & (n_here == 1))
+        if sel.size:
+            lo, hi = cell[sel] / _GRID, (cell[sel] + 1) / _GRID
+            x, ok = _refine(poly[sel], np.maximum(lo, 1e-300), hi, tol, maxiter)
+            v = 1.0 / x if flip else x
+            rate[sel] = np.where(ok, 1.0 / v - 1.0, np.nan)
+            code[sel] = np.where(ok, IRR_OK, IRR_NO_CONVERGENCE)
+    rest = np.flatnonzero(~certain)
+    if rest.size:
+        rate[rest], code[rest] = _eig_positive_roots(cf[rest])
     return rate, code
 
 
@@ -248,9 +352,11 @@ def irr(
     * exactly one sign change → by Descartes' rule of signs exactly one positive root
       :math:`v`, found for all scenarios at once by a safeguarded Newton/bisection iteration
       on the polynomial in :math:`v` (vectorised Horner evaluation);
-    * several sign changes → all roots from the companion-matrix eigenvalues (batched); the
-      IRR is kept only if exactly one is real and positive, else ``nan`` ("multiple IRRs" or
-      "no IRR").
+    * several sign changes → the roots are counted on a grid in :math:`v \in (0,1]` and in
+      :math:`1/v \in (0,1)` with a derivative-bound certificate (two matrix products), and
+      rows the grid cannot certify go to the companion-matrix eigenvalues (as
+      ``numpy.roots``); the IRR is kept only if exactly one root is positive, else ``nan``
+      ("multiple IRRs" or "no IRR").
 
     Unlike ``numpy_financial.irr``, which returns the root closest to zero when there are
     several, this function refuses to choose (Brealey-Myers: "the IRR rule is then useless").
@@ -300,13 +406,11 @@ def irr(
     changes[finite] = _sign_changes(cf[finite])
 
     one = np.flatnonzero(finite & (changes == 1))
-    if one.size:
-        v, conv = _solve_single_root(cf[one], tol, maxiter)
-        rate[one] = np.where(conv, 1.0 / v - 1.0, np.nan)
-        code[one] = np.where(conv, IRR_OK, IRR_NO_CONVERGENCE)
+    for block in _blocks(one):
+        rate[block], code[block] = _single_sign_change(cf[block], tol, maxiter)
     many = np.flatnonzero(finite & (changes > 1))
-    if many.size:
-        rate[many], code[many] = _multi_sign_roots(cf[many])
+    for block in _blocks(many):
+        rate[block], code[block] = _several_sign_changes(cf[block], tol, maxiter)
 
     if single:
         return (float(rate[0]), int(code[0])) if return_codes else float(rate[0])
