@@ -1,0 +1,622 @@
+"""Location cost of a project at a site: the KPMG Competitive Alternatives method, per site.
+
+For one investment project and every candidate site, over a horizon of N years, in one
+currency, present-valued at the project's discount rate (``location-cost.md``; KPMG,
+*Competitive Alternatives* 2020, methodology ch. 2; fDi Benchmark cost model):
+
+=================  ================================================================  =========
+component          formula (year k = 0..N−1 from the project's start year, d_k = (1+r)^−k)  varies by
+=================  ================================================================  =========
+land               sale: price (year 0); lease: Σ_k lease × d_k; tenure "any": cheaper PV  site
+connection.<u>     fee_u × max(need_u − capacity_u, 0) (year 0); kW for power             site×park
+utility.<u>        Σ_k consumption_u,k × tariff_u × d_k (operating years only)            park
+labour             Σ_k jobs_k × (12·w + social_k(12·w)) × d_k; w = regional monthly wage  park
+tax.<t>            Σ_k payable_t,k × d_k (profit, property, land, water) from core.taxes,  park
+                   minus the park's regime benefits at usable value (incentives engine)
+transport          Σ_k Σ_mode tonnes_mode × cost_per_tkm_mode × distance_mode × d_k         site
+=================  ================================================================  =========
+
+Conventions (stated; finance/metrics.npv uses the same): year 0 is the project's start year
+and is not discounted; one-off payments (purchase, connection) fall in year 0; prices are held
+constant (real terms — use a real discount rate). The horizon is ``min(requirements
+.horizon_years, project.horizon_years)``: the project's per-year figures (jobs, commissioning,
+profit) exist only for its own years. Consumption follows :class:`CostAssumptions`.
+
+A component without data (no tariff, no wage figure, no exchange rate, no price) is NaN here,
+listed as unknown by the engine and excluded from the total — never filled in.
+
+Everything site-independent is computed per park (arrays indexed by park code), and the taxes
+once per (country, region, park kind, regime set) — the only park facts they depend on — so a
+query over a million sites costs a few gathers.
+
+Pure Python + numpy: must not import Django.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from technopark.core.project import Project
+from technopark.core.taxes import FxError, FxTable, baseline_rates, compute_taxes
+
+from .index import SiteIndex
+from .requirements import CostAssumptions, Requirements
+
+__all__ = [
+    "LOCATION_TAXES",
+    "UTILITIES",
+    "CostContext",
+    "ParkCosts",
+    "TaxOutcome",
+    "WageTable",
+    "baseline_tax_outcome",
+    "discount_factors",
+    "park_costs",
+]
+
+#: Taxes that are location costs (social charges are inside labour).
+LOCATION_TAXES: tuple[str, ...] = ("property", "land", "profit", "water")
+#: Utilities: (key, requirement/project need field, capacity column, tariff field, connection
+#: fee field, need → fee units factor).
+UTILITIES: tuple[tuple[str, str, str, str, str, float], ...] = (
+    ("electricity", "electricity_mw", "electricity_mw", "tariff_electricity_kwh",
+     "conn_electricity_per_kw", 1000.0),
+    ("gas", "gas_m3h", "gas_m3h", "tariff_gas_1000m3", "conn_gas_per_m3h", 1.0),
+    ("water", "water_m3d", "water_m3d", "tariff_water_m3", "conn_water_per_m3d", 1.0),
+    ("wastewater", "wastewater_m3d", "wastewater_m3d", "tariff_wastewater_m3",
+     "conn_wastewater_per_m3d", 1.0),
+)  # fmt: skip
+
+
+def discount_factors(rate: float, n: int) -> np.ndarray:
+    """d_k = (1 + r)^−k for k = 0..n−1 (year 0 undiscounted, as ``finance.metrics.npv``).
+
+    >>> discount_factors(0.1, 3).round(4).tolist()
+    [1.0, 0.9091, 0.8264]
+    """
+    return (1.0 + rate) ** -np.arange(n, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- wages
+
+
+_NATIONAL_NAMES = {"", "national", "russian federation", "uzbekistan", "uzbekistan (national)"}
+
+
+@dataclass(frozen=True)
+class Wage:
+    """An average monthly wage figure with its provenance."""
+
+    country: str
+    region: str | None  # None: national average
+    year: int
+    amount: float
+    currency: str
+    source: str = ""
+
+
+class WageTable:
+    """Average monthly wages by (country, region, year), e.g. ``data/reference/wages.csv``.
+
+    A row is national when its ``national`` field is true or its region is empty, "national",
+    the country's name or ends with "(national)". ``lookup`` gives the latest figure of a year
+    on or before the valuation year — a later figure is never used for an earlier year.
+    """
+
+    def __init__(self, rows: Iterable[Mapping[str, Any] | Wage] = ()) -> None:
+        self.regional: dict[tuple[str, str], list[Wage]] = {}
+        self.national: dict[str, list[Wage]] = {}
+        for r in rows:
+            w = r if isinstance(r, Wage) else self._wage(r)
+            if w is None:
+                continue
+            if w.region is None:
+                self.national.setdefault(w.country, []).append(w)
+            else:
+                self.regional.setdefault((w.country, w.region.lower()), []).append(w)
+
+    @staticmethod
+    def _wage(r: Mapping[str, Any]) -> Wage | None:
+        try:
+            amount = float(r["avg_monthly_wage"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not math.isfinite(amount):
+            return None
+        region = str(r.get("region") or "").strip()
+        national = bool(r.get("national")) or (
+            region.lower() in _NATIONAL_NAMES or region.lower().endswith("(national)")
+        )
+        return Wage(
+            country=str(r["country"]),
+            region=None if national else region,
+            year=int(r["year"]),
+            amount=amount,
+            currency=str(r["currency"]),
+            source=str(r.get("source") or ""),
+        )
+
+    @staticmethod
+    def _latest(ws: list[Wage] | None, year: int) -> Wage | None:
+        ok = [w for w in ws or () if w.year <= year]
+        return max(ok, key=lambda w: w.year) if ok else None
+
+    def lookup(self, country: str, region: str | None, year: int) -> Wage | None:
+        """The regional figure for ``region``, or None."""
+        if region is None:
+            return None
+        return self._latest(self.regional.get((country, region.lower())), year)
+
+    def lookup_national(self, country: str, year: int) -> Wage | None:
+        """The national figure, or None."""
+        return self._latest(self.national.get(country), year)
+
+
+# --------------------------------------------------------------------------- taxes
+
+
+@dataclass(frozen=True)
+class TaxOutcome:
+    """Location taxes of a project in one park, present-valued, in the project currency.
+
+    ``payable_pv[t]`` NaN = unknown. ``benefits_pv`` = PV of tax saved by the park's regimes
+    at usable value (an exemption in a year without tax saves nothing); NaN when the benefits
+    could not be evaluated. ``social_relief`` = per-year fraction of social charges removed by
+    a regime (zeros if none). ``reasons`` are sentences such as "property tax 0% for 5 years
+    under <regime>".
+    """
+
+    payable_pv: Mapping[str, float]
+    benefits_pv: float
+    social_relief: np.ndarray
+    reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+#: A tax evaluator: (project, park facts, regimes, fx, discount factors) → TaxOutcome.
+TaxFunction = Callable[[Project, Mapping[str, Any], Any, FxTable, np.ndarray], TaxOutcome]
+
+
+def baseline_tax_outcome(
+    project: Project,
+    park: Mapping[str, Any],
+    regimes: Any,
+    fx: FxTable,
+    disc: np.ndarray,
+) -> TaxOutcome:
+    """Taxes at general rates of the park's country (``core.taxes.compute_taxes``), with the
+    park's benefits from the incentives engine when it is installed
+    (``technopark.incentives.engine``); otherwise benefits are unknown (NaN) and say so.
+    """
+    try:
+        from technopark.incentives import engine as incentives  # noqa: PLC0415
+    except ImportError:
+        incentives = None
+    n = len(disc)
+    country = park.get("country")
+    rates = baseline_rates(project, fx, country=country)
+    table = None
+    reasons: list[str] = []
+    warnings: list[str] = []
+    benefits = math.nan
+    social_relief = np.zeros(n)
+    if incentives is not None and hasattr(incentives, "evaluate"):
+        table, benefits, social_relief, reasons, warnings = _via_incentives(
+            incentives, project, park, regimes, fx, disc
+        )
+    if table is None:
+        table = compute_taxes(project, rates, fx=fx)
+        if park.get("regime_ids"):
+            warnings.append(
+                "The incentives engine is not available: taxes are at general rates and the "
+                "value of the park's benefits is unknown."
+            )
+        else:
+            benefits = 0.0
+    # social charges are costed inside labour, with the regional wage
+    warnings.extend(w for w in table.warnings if not w.startswith("Social tax"))
+    payable: dict[str, float] = {}
+    for t in LOCATION_TAXES:
+        line = table.lines[t]
+        payable[t] = float(line.payable[:n] @ disc) if line.known else math.nan
+    return TaxOutcome(payable, benefits, social_relief, tuple(reasons), tuple(warnings))
+
+
+def _via_incentives(
+    incentives: Any,
+    project: Project,
+    park: Mapping[str, Any],
+    regimes: Any,
+    fx: FxTable,
+    disc: np.ndarray,
+) -> tuple[Any, float, np.ndarray, list[str], list[str]]:
+    """Adapter to ``incentives.engine.evaluate``; returns (TaxTable | None, benefits PV,
+    social relief per year, reasons, warnings). Filled in once the engine's API is known."""
+    return None, math.nan, np.zeros(len(disc)), [], []
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class CostContext:
+    """Everything the cost model needs besides the sites: the project, the horizon and
+    discounting, the currency and FX rates, wages, regimes, assumptions, and caches."""
+
+    requirements: Requirements
+    fx: FxTable
+    wages: WageTable
+    regimes: Any = None
+    tax_function: TaxFunction = baseline_tax_outcome
+    tax_cache: dict[Any, TaxOutcome] = field(default_factory=dict)
+    fx_notes: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    @property
+    def project(self) -> Project | None:
+        return self.requirements.project
+
+    @property
+    def assumptions(self) -> CostAssumptions:
+        return self.requirements.assumptions
+
+    @property
+    def currency(self) -> str:
+        return self.requirements.output_currency
+
+    @property
+    def fx_year(self) -> int:
+        return self.requirements.valuation_date.year
+
+    @property
+    def start_year(self) -> int:
+        p = self.project
+        return p.start_year if p is not None else self.fx_year
+
+    @property
+    def horizon(self) -> int:
+        p = self.project
+        n = self.requirements.horizon_years
+        return min(n, p.horizon_years) if p is not None else n
+
+    @property
+    def discount_rate(self) -> float:
+        p = self.project
+        return p.discount_rate if p is not None else 0.0
+
+    @property
+    def disc(self) -> np.ndarray:
+        return discount_factors(self.discount_rate, self.horizon)
+
+    @property
+    def operating(self) -> np.ndarray:
+        """1.0 in years the plant runs (from commissioning), else 0.0."""
+        years = self.start_year + np.arange(self.horizon)
+        p = self.project
+        start = p.commissioning_year if p is not None else self.start_year
+        return (years >= start).astype(np.float64)
+
+    def factor(self, from_currency: str | None, to_currency: str | None = None) -> float:
+        """Multiply an amount in ``from_currency`` by this to get ``to_currency`` (default the
+        output currency), at the valuation year's rates; NaN when no rate exists."""
+        to = to_currency or self.currency
+        if from_currency is None:
+            return math.nan
+        if from_currency == to:
+            return 1.0
+        try:
+            src = self.fx.rate(from_currency, self.fx_year)
+            dst = self.fx.rate(to, self.fx_year)
+        except FxError:
+            return math.nan
+        for r in (src, dst):
+            if r.currency != "USD":
+                self.fx_notes[(r.currency, r.year)] = r
+        return dst.per_usd / src.per_usd
+
+    def factors(self, currencies: list[str], to_currency: str | None = None) -> np.ndarray:
+        """:meth:`factor` for every entry of a currency vocabulary (index = currency code),
+        plus a trailing NaN so that code −1 (unknown currency) maps to NaN."""
+        return np.array([self.factor(c, to_currency) for c in currencies] + [math.nan])
+
+
+# --------------------------------------------------------------------------- per-park costs
+
+
+@dataclass
+class ParkCosts:
+    """Site-independent cost components per park code, PV in the output currency (NaN =
+    unknown), plus per-park facts the scores and explanations use."""
+
+    components: dict[str, np.ndarray]  # "utility.<u>", "labour", "tax.<t>"
+    benefits: np.ndarray
+    conn_fee: dict[str, np.ndarray]  # per fee unit, in output currency
+    wage_monthly: np.ndarray  # output currency
+    wage_level: np.ndarray  # 2 regional, 1 national fallback, 0 none
+    wage_note: list[str | None]
+    tax_key: np.ndarray  # int code into tax_outcomes
+    tax_outcomes: list[TaxOutcome]
+
+
+def _consumption(ctx: CostContext) -> dict[str, np.ndarray]:
+    """Yearly consumption per utility (in tariff units) over the horizon, from the project
+    (or the requirement's needs) and :class:`CostAssumptions`."""
+    n = ctx.horizon
+    req = ctx.requirements
+    a = ctx.assumptions
+    op = ctx.operating
+    out: dict[str, np.ndarray] = {}
+    mw = req.need("electricity_mw") or 0.0
+    out["electricity"] = op * mw * a.hours_per_year * a.electricity_load_factor * 1000.0  # kWh
+    gas = req.need("gas_m3h") or 0.0
+    out["gas"] = op * gas * a.hours_per_year * a.gas_load_factor / 1000.0  # thousand m³
+    p = ctx.project
+    if p is not None and req.water_m3d is None:
+        out["water"] = p.water_use_by_year()[:n]
+    else:
+        out["water"] = op * (req.need("water_m3d") or 0.0) * 365.0
+    ww = req.need("wastewater_m3d") or 0.0
+    out["wastewater"] = op * ww * a.wastewater_days_per_year
+    return out
+
+
+def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
+    """Compute every site-independent component for every park of the index (vectorised over
+    parks; taxes once per distinct (country, region, kind, regime set))."""
+    parks = index.parks
+    n_parks = len(parks)
+    disc = ctx.disc
+    cur_f = ctx.factors(index.currencies)
+    comps: dict[str, np.ndarray] = {}
+    use = _consumption(ctx)
+    conn_fee: dict[str, np.ndarray] = {}
+    for u, _need, _cap, tariff, fee, _unit in UTILITIES:
+        q = float(use[u] @ disc)  # PV-weighted consumption
+        price = parks.prices[tariff] * cur_f[parks.price_currency[tariff]]
+        comps[f"utility.{u}"] = np.where(q == 0, 0.0, q * price) if n_parks else np.zeros(0)
+        conn_fee[u] = parks.prices[fee] * cur_f[parks.price_currency[fee]]
+
+    # labour: jobs × (12 w + social(12 w)) per year, social at the park country's rates
+    project = ctx.project
+    wage_monthly = np.full(n_parks, np.nan)
+    wage_level = np.zeros(n_parks, dtype=np.int8)
+    wage_note: list[str | None] = [None] * n_parks
+    labour = np.full(n_parks, np.nan)
+    tax_key = np.full(n_parks, -1, dtype=np.int32)
+    outcomes: list[TaxOutcome] = []
+    benefits = np.full(n_parks, np.nan)
+    tax_pv = {t: np.full(n_parks, np.nan) for t in LOCATION_TAXES}
+    region_wage: dict[int, tuple[float, int, str]] = {}
+    for code, key in enumerate(parks.regions.items):
+        country, region = key.split("|", 1)
+        w = ctx.wages.lookup(country, region, ctx.fx_year)
+        level = 2
+        if w is None and ctx.assumptions.wage_fallback_national:
+            w, level = ctx.wages.lookup_national(country, ctx.fx_year), 1
+        if w is not None:
+            amount = w.amount * ctx.factor(w.currency)
+            where = region if level == 2 else f"{country} national average (no {region} figure)"
+            note = f"{where}: {w.amount:,.0f} {w.currency}/month ({w.year})"
+            region_wage[code] = (amount, level, note)
+    national_only: dict[int, tuple[float, int, str]] = {}
+    if ctx.assumptions.wage_fallback_national:
+        for code, country in enumerate(parks.countries.items):
+            w = ctx.wages.lookup_national(country, ctx.fx_year)
+            if w is not None:
+                note = f"{country} national average (park region unknown): {w.amount:,.0f} "
+                note += f"{w.currency}/month ({w.year})"
+                national_only[code] = (w.amount * ctx.factor(w.currency), 1, note)
+    rc, cc = parks.region, parks.country
+    for code, hit in region_wage.items():
+        sel = rc == code
+        wage_monthly[sel], wage_level[sel] = hit[0], hit[1]
+    for code, hit in national_only.items():
+        sel = (rc < 0) & (cc == code)
+        wage_monthly[sel], wage_level[sel] = hit[0], hit[1]
+    wage_level[~np.isfinite(wage_monthly)] = 0
+    for i in np.flatnonzero(wage_level > 0).tolist():
+        hit = region_wage.get(int(rc[i])) if rc[i] >= 0 else national_only.get(int(cc[i]))
+        wage_note[i] = hit[2] if hit else None
+    if project is not None and n_parks:
+        # taxes once per distinct (country, region, kind, regime set)
+        keys = np.stack([cc.astype(np.int64), rc, parks.kind, parks.regime_set], axis=1)
+        uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+        inv = inv.reshape(-1)
+        rep = np.zeros(len(uniq), dtype=np.int64)
+        rep[inv] = np.arange(n_parks)  # one representative park per combination
+        for k, pc in enumerate(rep.tolist()):
+            facts = parks.facts[pc]
+            country = facts.get("country") if facts else None
+            if not country:
+                outcomes.append(_UNKNOWN_TAX(disc))
+                continue
+            regime_ids = tuple(facts.get("regime_ids", ()))
+            key = (country, facts.get("region"), facts.get("kind"), regime_ids)
+            cache_key = (_project_key(project), ctx.horizon, ctx.discount_rate, *key)
+            out = ctx.tax_cache.get(cache_key)
+            if out is None:
+                park_facts = {"country": country, "region": facts.get("region"),
+                              "kind": facts.get("kind"), "regime_ids": regime_ids,
+                              "park_id": facts.get("park_id"), "name": facts.get("name")}  # fmt: skip
+                out = ctx.tax_function(project, park_facts, ctx.regimes, ctx.fx, disc)
+                ctx.tax_cache[cache_key] = out
+            outcomes.append(out)
+        tax_key = inv.astype(np.int32)
+        to_out = ctx.factor(project.currency)
+        for t in LOCATION_TAXES:
+            tax_pv[t] = np.array([o.payable_pv[t] for o in outcomes])[inv] * to_out
+        benefits = np.array([o.benefits_pv for o in outcomes])[inv] * to_out
+        # labour, vectorised per country: social charges at that country's rates
+        jobs = project.jobs_by_year()[: ctx.horizon]
+        relief = np.array([np.clip(o.social_relief[: len(disc)], 0, 1) for o in outcomes])[inv]
+        for code, country in enumerate(parks.countries.items):
+            sel = (cc == code) & np.isfinite(wage_monthly)
+            if not sel.any():
+                continue
+            rates = baseline_rates(project, ctx.fx, country=country)
+            labour[sel] = _labour_pv(wage_monthly[sel], jobs, disc, rates, relief[sel], ctx)
+    comps["labour"] = labour
+    for t in LOCATION_TAXES:
+        comps[f"tax.{t}"] = tax_pv[t]
+    return ParkCosts(
+        components=comps,
+        benefits=benefits,
+        conn_fee=conn_fee,
+        wage_monthly=wage_monthly,
+        wage_level=wage_level,
+        wage_note=wage_note,
+        tax_key=tax_key,
+        tax_outcomes=outcomes,
+    )
+
+
+def _labour_pv(
+    wage_monthly: np.ndarray,
+    jobs: np.ndarray,
+    disc: np.ndarray,
+    rates: Any,
+    relief: np.ndarray,
+    ctx: CostContext,
+) -> np.ndarray:
+    """PV of payroll + employer social charges for parks with monthly wages ``wage_monthly``:
+    Σ_k jobs_k × (12w + s_k × (1 − relief_k)) × d_k, where s_k = rate_k × min(12w, cap_k) +
+    rate_above_k × max(12w − cap_k, 0) (Russia's base limit; elsewhere s_k = rate_k × 12w),
+    rates from ``core.taxes.baseline_rates`` of the park's country, ``relief`` the fraction of
+    social charges a regime removes (parks × years). NaN when the social rate is unknown.
+    """
+    n = len(disc)
+    if rates.social is None:
+        return np.full(len(wage_monthly), np.nan)
+    annual = 12.0 * wage_monthly[:, None]  # parks × 1
+    rate = rates.social[None, :n]
+    if rates.social_cap_per_employee is not None and rates.social_above_cap is not None:
+        # the cap is in the project currency; the wage in the output currency
+        cap = rates.social_cap_per_employee[None, :n] * ctx.factor(ctx.project.currency)  # type: ignore[union-attr]
+        social = rate * np.minimum(annual, cap) + rates.social_above_cap[None, :n] * np.maximum(
+            annual - cap, 0.0
+        )
+    else:
+        social = rate * annual
+    per_head = annual + social * (1.0 - relief[:, :n])
+    m = min(len(jobs), n)
+    return np.asarray((per_head[:, :m] * jobs[None, :m]) @ disc[:m])
+
+
+def _project_key(project: Project) -> Any:
+    try:
+        hash(project)
+    except TypeError:
+        return id(project)
+    return project
+
+
+def _UNKNOWN_TAX(disc: np.ndarray) -> TaxOutcome:
+    return TaxOutcome(
+        dict.fromkeys(LOCATION_TAXES, math.nan),
+        math.nan,
+        np.zeros(len(disc)),
+        (),
+        ("The park's country is unknown, so its taxes are unknown.",),
+    )
+
+
+# --------------------------------------------------------------------------- per-site costs
+
+
+@dataclass
+class SiteCosts:
+    """Per-site components for a set of rows, PV in the output currency (NaN = unknown)."""
+
+    components: dict[str, np.ndarray]
+    tenure: np.ndarray  # 1 sale, 2 lease, 0 none/unknown — the land option costed
+    total: np.ndarray  # Σ known components
+    n_unknown: np.ndarray  # number of unknown components
+
+
+def land_options(
+    index: SiteIndex, rows: np.ndarray, ctx: CostContext
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(sale price, lease per year) in the output currency and in the budget currency for
+    ``rows`` — NaN where the price or its exchange rate is unknown."""
+    cur = index.col("currency")[rows]
+    f_out = ctx.factors(index.currencies)[cur]
+    sale = index.col("sale_price")[rows]
+    lease = index.col("lease_per_year")[rows]
+    b = ctx.requirements.budget
+    f_b = ctx.factors(index.currencies, b.currency)[cur] if b is not None else f_out
+    return sale * f_out, lease * f_out, sale * f_b, lease * f_b
+
+
+def site_costs(index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCosts) -> SiteCosts:
+    """Every component for ``rows`` (site positions): land, connections and transport from
+    the site; utilities, labour and taxes gathered from the park (see the module table).
+
+    Land: among the tenures the requirement allows and the site offers, and not known to
+    exceed the budget, the one with the lower PV (sale at year 0, lease Σ_k lease × d_k);
+    an option with an unknown price is skipped when another is known.
+    """
+    req = ctx.requirements
+    disc = ctx.disc
+    annuity = float(disc.sum())
+    annuity_op = float((disc * ctx.operating).sum())
+    park = index.col("park")[rows]
+    comps: dict[str, np.ndarray] = {}
+
+    tenure = index.col("tenure")[rows]
+    sale, lease, sale_b, lease_b = land_options(index, rows, ctx)
+    allow_sale = req.tenure in ("sale", "any")
+    allow_lease = req.tenure in ("lease", "any")
+    b = req.budget
+    over_sale = (sale_b > b.max_sale_price) if b and b.max_sale_price is not None else False
+    over_lease = (
+        (lease_b > b.max_lease_per_year) if b and b.max_lease_per_year is not None else False
+    )
+    can_sale = ((tenure & 1) > 0) & allow_sale & ~np.asarray(over_sale)
+    can_lease = ((tenure & 2) > 0) & allow_lease & ~np.asarray(over_lease)
+    sale_pv = np.where(can_sale, sale, np.nan)
+    lease_pv = np.where(can_lease, lease * annuity, np.nan)
+    with np.errstate(invalid="ignore"):
+        land = np.fmin(sale_pv, lease_pv)  # fmin ignores a NaN side
+    chosen = np.where(
+        np.isnan(land), 0, np.where(np.isnan(lease_pv) | (sale_pv <= lease_pv), 1, 2)
+    ).astype(np.int8)
+    comps["land"] = land
+
+    for u, need_key, cap_col, _tariff, _fee, unit in UTILITIES:
+        need = req.need(need_key) or 0.0
+        if need <= 0:
+            comps[f"connection.{u}"] = np.zeros(len(rows))
+            continue
+        cap = index.col(cap_col)[rows]
+        short = np.maximum(need - cap, 0.0)  # NaN capacity → NaN shortfall
+        fee = pc.conn_fee[u][park] if len(pc.conn_fee[u]) else np.full(len(rows), np.nan)
+        comps[f"connection.{u}"] = np.where(short == 0, 0.0, short * unit * fee)
+
+    for key in (*(f"utility.{u[0]}" for u in UTILITIES), "labour",
+                *(f"tax.{t}" for t in LOCATION_TAXES)):  # fmt: skip
+        arr = pc.components[key]
+        comps[key] = arr[park] if len(arr) else np.full(len(rows), np.nan)
+
+    fr = req.freight
+    if fr is not None:
+        f = ctx.factor(fr.currency)
+        total = np.zeros(len(rows))
+        for mode, cost in fr.cost_per_tonne_km.items():
+            tonnes = fr.tonnes(mode)
+            if tonnes == 0 or cost == 0:
+                continue
+            total = total + tonnes * cost * index.col(f"dist_{mode}_km")[rows]
+        comps["transport"] = total * f * annuity_op
+
+    stack = np.vstack(list(comps.values())) if comps else np.zeros((0, len(rows)))
+    unknown = np.isnan(stack)
+    return SiteCosts(
+        components=comps,
+        tenure=chosen,
+        total=np.where(unknown, 0.0, stack).sum(axis=0),
+        n_unknown=unknown.sum(axis=0),
+    )

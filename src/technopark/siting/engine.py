@@ -1,0 +1,523 @@
+"""The site finder: hard constraints, quality scores, location cost, ranking, near misses.
+
+``match(index, requirements, ...)`` runs, over the columnar :class:`SiteIndex`:
+
+1. **Hard constraints**, vectorised (one boolean pass per constraint over every row):
+   scope (country, region, park kind — they define where to search), status = available,
+   site kind, area within [min, max], each utility's free capacity ≥ need, rail siding,
+   hazard class (a project of class c fits where c ≥ the site's class), tenure, each distance
+   ≤ its maximum, budget (prices converted to the budget currency with dated FX). An unknown
+   value fails its constraint as "unknown" unless ``unknown_ok``.
+2. **Location cost** (:mod:`.cost`) of *every* feasible site — site components vectorised
+   over sites, park components over parks, taxes once per park regime set — so the cost
+   ranking is exact, not a re-ranking of a pre-filtered top N.
+3. **Scores** 0..100 (fDi Benchmark style quality factors, weighted by the user):
+
+   - infrastructure: per needed utility 100 × min(capacity / need / 2, 1) (twice the need or
+     more = 100, exactly the need = 50), averaged;
+   - logistics: per transport kind 100 × ref / (ref + distance), ref = the requirement's
+     maximum distance or ``LOGISTICS_REF_KM`` (a distance of ref scores 50), averaged over the
+     kinds the requirement limits (all five when none);
+   - labour: what the data supports is only whether a wage figure exists for the park's
+     region — 100 regional figure, 50 national fallback, 0 none. It measures data coverage,
+     not the depth of the labour market (no labour-force counts are held);
+   - cluster fit: the park's ISIC Rev.4 specialisations against the project's code: same
+     class 100, group 75, division 50, section 25, else 0;
+   - freshness: 100 up to ``FRESH_DAYS`` old, falling linearly to 0 at ``STALE_DAYS``;
+   - cost: min–max over the feasible sites of the known location cost (cheapest = 100).
+
+   A score that cannot be computed for any site (no needs given, no project ISIC code) is
+   dropped and the remaining weights renormalised; a site whose own data is unknown scores 0
+   on that factor. Overall = Σ w_k s_k / Σ w_k.
+4. **Ranking** by overall score (ties: cheaper first); when only ``cost`` has a weight, by
+   location cost, cheapest first.
+5. **Near misses**: sites inside the search scope that fail one or two other constraints,
+   each violation as ``{constraint, required, available}``; fewest violations first, then
+   best quality score.
+
+Reference: KPMG, *Competitive Alternatives* (2020), methodology; fDi Benchmark (Financial
+Times), location-quality and cost-competitiveness model.
+
+Pure Python + numpy: must not import Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from technopark.core.taxes import FxTable, load_fx
+
+from . import explain
+from .cost import (
+    UTILITIES,
+    CostContext,
+    ParkCosts,
+    TaxFunction,
+    WageTable,
+    baseline_tax_outcome,
+    land_options,
+    park_costs,
+    site_costs,
+)
+from .index import _EPOCH, KINDS, NO_DATE, PARK_KIND_CODES, STATUSES, SiteIndex, parse_isic
+from .requirements import (
+    SCORE_KEYS,
+    TRANSPORT_KINDS,
+    UTILITY_KEYS,
+    Requirements,
+    parse_requirements,
+)
+
+__all__ = [
+    "FRESH_DAYS",
+    "LOGISTICS_REF_KM",
+    "STALE_DAYS",
+    "Evaluation",
+    "MatchResult",
+    "evaluate_constraints",
+    "match",
+    "quality_scores",
+]
+
+#: Distance (km) at which a transport kind scores 50 when the requirement sets no maximum.
+#: Scale parameters of the score curve, not facts about any place.
+LOGISTICS_REF_KM: dict[str, float] = {
+    "airport": 50.0,
+    "rail": 10.0,
+    "port": 200.0,
+    "highway": 10.0,
+    "border": 100.0,
+}
+FRESH_DAYS = 180
+STALE_DAYS = 3 * 365
+CLUSTER_LEVEL_SCORE = (0.0, 25.0, 50.0, 75.0, 100.0)  # none, section, division, group, class
+_SCOPE = ("country", "region", "park_kind")
+
+
+# --------------------------------------------------------------------------- constraints
+
+
+@dataclass
+class Evaluation:
+    """Outcome of the hard constraints over every row of the index."""
+
+    names: list[str]
+    fails: list[np.ndarray]  # per constraint: True where the row fails it (incl. unknown)
+    fail_count: np.ndarray  # int8 per row: non-scope constraints failed
+    scope_ok: np.ndarray  # alive and inside countries/regions/park kinds
+    feasible: np.ndarray
+
+    def violated(self, pos: int) -> list[str]:
+        return [n for n, f in zip(self.names, self.fails, strict=True) if f[pos]]
+
+
+def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> Evaluation:
+    """Every hard constraint as one vectorised pass over the rows (see the module docstring).
+
+    Without ``unknown_ok`` a comparison with NaN (or an unknown code) is False, so an unknown
+    value fails; with it, only a known value on the wrong side fails.
+    """
+    n = index.n_rows
+    uok = req.unknown_ok
+    names: list[str] = []
+    fails: list[np.ndarray] = []
+    scope_ok = index.alive.copy()
+
+    def scope(codes_col: str, wanted: Iterable[int]) -> None:
+        col = index.col(codes_col)
+        hit = np.zeros(n, dtype=bool)
+        for c in wanted:
+            if c >= 0:
+                hit |= col == c
+        scope_ok[:] &= hit
+
+    if req.countries is not None:
+        scope("country", [index.parks.countries.get(c) for c in req.countries])
+    if req.regions is not None:
+        wanted = [
+            code
+            for key, code in index.parks.regions.codes.items()
+            if key.split("|", 1)[1] in req.regions
+            and (req.countries is None or key.split("|", 1)[0] in req.countries)
+        ]
+        scope("region", wanted)
+    if req.park_kinds is not None:
+        scope("park_kind", [PARK_KIND_CODES[k] for k in req.park_kinds])
+
+    def add(name: str, fail: np.ndarray) -> None:
+        names.append(name)
+        fails.append(fail)
+
+    status = index.col("status")
+    add("status", (status != STATUSES["available"]) & ~(uok & (status < 0)))
+    if req.site_kind != "any":
+        kind = index.col("kind")
+        add("site_kind", (kind != KINDS[req.site_kind]) & ~(uok & (kind < 0)))
+    if req.area_m2_min is not None or req.area_m2_max is not None:
+        area = index.col("area_m2")
+        lo = req.area_m2_min if req.area_m2_min is not None else -np.inf
+        hi = req.area_m2_max if req.area_m2_max is not None else np.inf
+        if uok:
+            add("area", (area < lo) | (area > hi))
+        else:
+            add("area", ~((area >= lo) & (area <= hi)))
+    for key in UTILITY_KEYS:
+        need = getattr(req, key)
+        if need is None:
+            continue
+        col = index.col(key)
+        add(key, (col < need) if uok else ~(col >= need))
+    if req.rail_siding:
+        rail = index.col("rail_siding")
+        add("rail_siding", (rail == 0) if uok else (rail != 1))
+    if req.hazard_class is not None:
+        hz = index.col("hazard_class")
+        bad = hz > req.hazard_class
+        add("hazard_class", bad if uok else (bad | (hz == 0)))
+    if req.tenure != "any":
+        bit = 1 if req.tenure == "sale" else 2
+        tenure = index.col("tenure")
+        miss = (tenure & bit) == 0
+        add("tenure", (miss & (tenure != 0)) if uok else miss)
+    for kind_ in TRANSPORT_KINDS:
+        mx = req.max_distance_km.get(kind_)
+        if mx is None:
+            continue
+        col = index.col(f"dist_{kind_}_km")
+        add(f"distance.{kind_}", (col > mx) if uok else ~(col <= mx))
+    b = req.budget
+    if b is not None and (b.max_sale_price is not None or b.max_lease_per_year is not None):
+        add("budget", _budget_fail(index, req, ctx))
+
+    count = np.zeros(n, dtype=np.int8)
+    for f in fails:
+        count += f
+    feasible = scope_ok & (count == 0)
+    return Evaluation(["scope", *names], [~scope_ok, *fails], count, scope_ok, feasible)
+
+
+def _budget_fail(index: SiteIndex, req: Requirements, ctx: CostContext) -> np.ndarray:
+    """A site passes the budget when some tenure it offers and the requirement allows is
+    priced within the limit for that tenure (no limit = within). A site offering no allowed
+    tenure is left to the tenure constraint (budget passes). An unknown price or exchange
+    rate fails as unknown unless ``unknown_ok``."""
+    b = req.budget
+    assert b is not None
+    rows = np.arange(index.n_rows)
+    tenure = index.col("tenure")
+    _, _, sale, lease = land_options(index, rows, ctx)
+    allow_sale = req.tenure in ("sale", "any")
+    allow_lease = req.tenure in ("lease", "any")
+    offer_sale = ((tenure & 1) > 0) & allow_sale
+    offer_lease = ((tenure & 2) > 0) & allow_lease
+
+    def option(offer: np.ndarray, price: np.ndarray, limit: float | None) -> tuple[Any, Any]:
+        if limit is None:
+            return offer, np.zeros_like(offer)
+        ok = offer & (price <= limit)
+        unknown = offer & np.isnan(price)
+        return ok, unknown
+
+    s_ok, s_unk = option(offer_sale, sale, b.max_sale_price)
+    l_ok, l_unk = option(offer_lease, lease, b.max_lease_per_year)
+    passed = s_ok | l_ok
+    if req.unknown_ok:
+        passed |= s_unk | l_unk
+    return (offer_sale | offer_lease) & ~passed
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def _cluster_by_park(index: SiteIndex, industry: str | None) -> np.ndarray | None:
+    """Cluster-fit score per park code (NaN: the park lists no specialisation), or None when
+    the project has no ISIC code. Vectorised over the CSR of park specialisations."""
+    if not industry:
+        return None
+    sec, div, grp, cls = parse_isic(industry)
+    if sec < 0:
+        return None
+    p = index.parks
+    codes = p.isic
+    level = np.zeros(len(codes), dtype=np.int8)
+    if len(codes):
+        level = np.maximum(level, np.where(codes[:, 0] == sec, 1, 0))
+        if div >= 0:
+            level = np.maximum(level, np.where(codes[:, 1] == div, 2, 0))
+        if grp >= 0:
+            level = np.maximum(level, np.where(codes[:, 2] == grp, 3, 0))
+        if cls >= 0:
+            level = np.maximum(level, np.where(codes[:, 3] == cls, 4, 0))
+    out = np.full(len(p), np.nan)
+    has = p.has_industries()
+    if has.any():
+        starts = p.isic_offsets[:-1][has]
+        best = np.maximum.reduceat(level, starts) if len(level) else np.zeros(0, np.int8)
+        out[has] = np.asarray(CLUSTER_LEVEL_SCORE)[best]
+    return out
+
+
+def quality_scores(
+    index: SiteIndex, rows: np.ndarray, req: Requirements, pc: ParkCosts
+) -> dict[str, np.ndarray | None]:
+    """Scores 0..100 of ``rows`` for every quality factor (NaN where the site's data is
+    unknown; None for a factor no site can be scored on). See the module docstring."""
+    out: dict[str, np.ndarray | None] = {}
+    park = index.col("park")[rows]
+    needs = [(k, req.need(k)) for k in UTILITY_KEYS]
+    needs = [(k, v) for k, v in needs if v]
+    if needs:
+        parts = [
+            np.clip(index.col(k)[rows] / v / 2.0, 0.0, 1.0) * 100.0 for k, v in needs
+        ]
+        out["infrastructure"] = np.mean(np.nan_to_num(np.vstack(parts), nan=0.0), axis=0)
+        out["infrastructure"][np.all(np.isnan(np.vstack(parts)), axis=0)] = np.nan
+    else:
+        out["infrastructure"] = None
+    kinds = [k for k in TRANSPORT_KINDS if k in req.max_distance_km] or list(TRANSPORT_KINDS)
+    parts = []
+    for k in kinds:
+        ref = req.max_distance_km.get(k) or LOGISTICS_REF_KM[k]
+        d = index.col(f"dist_{k}_km")[rows]
+        parts.append(100.0 * ref / (ref + d))
+    stack = np.vstack(parts)
+    logi = np.mean(np.nan_to_num(stack, nan=0.0), axis=0)
+    logi[np.all(np.isnan(stack), axis=0)] = np.nan
+    out["logistics"] = logi
+    level = pc.wage_level[park] if len(pc.wage_level) else np.zeros(len(rows), np.int8)
+    out["labour"] = np.where(level == 2, 100.0, np.where(level == 1, 50.0, np.nan))
+    cl = _cluster_by_park(index, req.industry)
+    out["cluster_fit"] = None if cl is None else cl[park]
+    today = (req.valuation_date - _EPOCH).days
+    as_of = index.col("as_of")[rows]
+    as_of = np.where(as_of == NO_DATE, index.parks.as_of[park] if len(park) else as_of, as_of)
+    age = np.where(as_of == NO_DATE, np.nan, today - as_of.astype(np.float64))
+    out["freshness"] = 100.0 * np.clip(1.0 - (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS), 0, 1)
+    return out
+
+
+def _cost_score(total: np.ndarray) -> np.ndarray:
+    """Min–max cost score: 100 × (max − c) / (max − min); all equal → 100."""
+    if not len(total):
+        return total
+    lo, hi = float(total.min()), float(total.max())
+    if hi - lo <= 1e-9 * max(abs(hi), 1.0):
+        return np.full(len(total), 100.0)
+    return 100.0 * (hi - total) / (hi - lo)
+
+
+def _overall(scores: Mapping[str, np.ndarray | None], weights: Mapping[str, float], n: int) -> tuple[np.ndarray, dict[str, float]]:
+    """Weighted mean over the factors that can be scored; unknown site values count 0.
+    Returns (overall, the normalised weights used)."""
+    used = {k: w for k, w in weights.items() if w > 0 and scores.get(k) is not None}
+    total_w = sum(used.values())
+    out = np.zeros(n)
+    if total_w == 0:
+        return out, {}
+    for k, w in used.items():
+        s = scores[k]
+        assert s is not None
+        out += (w / total_w) * np.nan_to_num(s, nan=0.0)
+    return out, {k: w / total_w for k, w in used.items()}
+
+
+# --------------------------------------------------------------------------- match
+
+
+@dataclass
+class MatchResult:
+    """What :func:`match` returns; ``to_dict()`` is the JSON document of the CLI and API."""
+
+    feasible_count: int
+    results: list[dict[str, Any]]
+    near_misses: list[dict[str, Any]]
+    currency: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feasible_count": self.feasible_count,
+            "currency": self.currency,
+            "results": self.results,
+            "near_misses": self.near_misses,
+            **self.meta,
+        }
+
+
+def match(
+    index: SiteIndex,
+    requirements: Requirements | Mapping[str, Any],
+    *,
+    parks: Iterable[Mapping[str, Any]] | None = None,
+    wages: WageTable | Iterable[Mapping[str, Any]] = (),
+    fx: FxTable | None = None,
+    regimes: Any = None,
+    top: int | None = None,
+    tax_function: TaxFunction = baseline_tax_outcome,
+    tax_cache: dict[Any, Any] | None = None,
+) -> MatchResult:
+    """Match a requirements document against every site of ``index``.
+
+    ``requirements``: parsed :class:`Requirements` or the raw document (parsed here; raises
+    ``RequirementsError``). ``parks``: park rows to refresh in the index first (normally None:
+    the index already holds its parks — ``SiteIndex.upsert_parks``). ``wages``: regional wage
+    rows (``country, region, year, avg_monthly_wage, currency``). ``fx``: dated exchange rates
+    (default ``core.taxes.load_fx()``). ``regimes``: passed to the incentives engine.
+    ``top`` overrides the document's ``top``. ``tax_function`` computes a park's taxes and
+    benefits (default: ``core.taxes`` + the incentives engine); ``tax_cache`` keeps its
+    results between calls (keyed by project and park regime facts).
+    """
+    req = requirements if isinstance(requirements, Requirements) else parse_requirements(requirements)
+    if parks is not None:
+        index.upsert_parks(parks)
+    fx = fx if fx is not None else load_fx()
+    wage_table = wages if isinstance(wages, WageTable) else WageTable(wages)
+    ctx = CostContext(
+        requirements=req,
+        fx=fx,
+        wages=wage_table,
+        regimes=regimes,
+        tax_function=tax_function,
+        tax_cache=tax_cache if tax_cache is not None else {},
+    )
+    k_top = top if top is not None else req.top
+
+    ev = evaluate_constraints(index, req, ctx)
+    rows = np.flatnonzero(ev.feasible)
+    pc = park_costs(index, ctx)
+    sc = site_costs(index, rows, ctx, pc)
+    scores = quality_scores(index, rows, req, pc)
+    scores["cost"] = _cost_score(sc.total)
+    overall, used_w = _overall(scores, req.weights, len(rows))
+
+    if req.cost_only:
+        order_key = sc.total
+    else:
+        order_key = -overall
+    k = min(k_top, len(rows))
+    if k < len(rows):
+        cand = np.argpartition(order_key, k - 1)[:k]
+        # keep ties at the cut deterministic: take every row tied with the k-th value
+        kth = order_key[cand].max()
+        cand = np.flatnonzero(order_key <= kth)
+    else:
+        cand = np.arange(len(rows))
+    secondary = sc.total[cand] if not req.cost_only else rows[cand]
+    order = cand[np.lexsort((rows[cand], secondary, order_key[cand]))][:k]
+
+    explainer = explain.Explainer(index, req, ctx, pc)
+    results = []
+    for rank, j in enumerate(order.tolist(), start=1):
+        pos = int(rows[j])
+        comp = {name: float(v[j]) for name, v in sc.components.items()}
+        unknown = sorted(name for name, v in comp.items() if math.isnan(v))
+        s = {key: _num(scores[key][j]) if scores.get(key) is not None else None for key in SCORE_KEYS}  # type: ignore[index]
+        park_code = int(index.col("park")[pos])
+        benefit = float(pc.benefits[park_code]) if len(pc.benefits) else math.nan
+        results.append(
+            {
+                "rank": rank,
+                "site_id": index.ids[pos],
+                "park_id": index.parks.vocab.items[park_code] if park_code >= 0 else None,
+                "score": round(float(overall[j]), 2),
+                "scores": s,
+                "location_cost": {
+                    "npv": round(float(sc.total[j]), 2),
+                    "currency": ctx.currency,
+                    "components": {n_: (None if math.isnan(v) else round(v, 2)) for n_, v in comp.items()},
+                    "unknown": unknown,
+                    "land_tenure": {1: "sale", 2: "lease"}.get(int(sc.tenure[j])),
+                },
+                "benefits_value": None if math.isnan(benefit) else round(benefit, 2),
+                "reasons": explainer.reasons(pos, comp, unknown, s, int(sc.tenure[j])),
+            }
+        )
+
+    near = _near_misses(index, req, ev, pc, explainer)
+    failures = {n_: int((f & ev.scope_ok).sum()) for n_, f in zip(ev.names[1:], ev.fails[1:], strict=True)}
+    meta = {
+        "in_scope_count": int(ev.scope_ok.sum()),
+        "site_count": len(index),
+        "constraint_failures": failures,
+        "ranking": "location cost, cheapest first" if req.cost_only else "overall score",
+        "weights": used_w,
+        "horizon_years": ctx.horizon,
+        "start_year": ctx.start_year,
+        "discount_rate": ctx.discount_rate,
+        "valuation_date": req.valuation_date.isoformat(),
+        "fx_rates": [r.to_dict() for _, r in sorted(ctx.fx_notes.items())],
+        "assumptions": req.assumptions.to_dict(),
+        "cost_method": (
+            "Full location cost of every feasible site (not a re-ranked top N): site "
+            "components vectorised over sites, park components over parks, taxes once per "
+            "park regime set; unknown components are excluded from the total."
+        ),
+        "warnings": _warnings(req, ctx, pc),
+    }
+    return MatchResult(len(rows), results, near, ctx.currency, meta)
+
+
+def _num(v: Any) -> float | None:
+    f = float(v)
+    return None if math.isnan(f) else round(f, 2)
+
+
+def _warnings(req: Requirements, ctx: CostContext, pc: ParkCosts) -> list[str]:
+    out: list[str] = []
+    if req.project is None:
+        out.append(
+            "No project is given: labour and taxes are unknown and costs are not discounted "
+            "(discount rate 0)."
+        )
+    elif req.horizon_years > req.project.horizon_years:
+        out.append(
+            f"The project covers {req.project.horizon_years} years only; the location cost "
+            f"uses {ctx.horizon} years instead of {req.horizon_years}."
+        )
+    seen: set[str] = set()
+    for o in pc.tax_outcomes:
+        for w in o.warnings:
+            if w not in seen:
+                seen.add(w)
+                out.append(w)
+    return out
+
+
+def _near_misses(
+    index: SiteIndex, req: Requirements, ev: Evaluation, pc: ParkCosts, explainer: explain.Explainer
+) -> list[dict[str, Any]]:
+    limit = req.near_misses
+    if limit == 0:
+        return []
+    count = ev.fail_count
+    out: list[dict[str, Any]] = []
+    for c in (1, 2):
+        if len(out) >= limit:
+            break
+        cand = np.flatnonzero(ev.scope_ok & (count == c))
+        if not len(cand):
+            continue
+        scores = quality_scores(index, cand, req, pc)
+        overall, _ = _overall(scores, {k: w for k, w in req.weights.items() if k != "cost"}, len(cand))
+        take = cand[np.lexsort((cand, -overall))][: limit - len(out)]
+        for pos in take.tolist():
+            names = [n for n, f in zip(ev.names[1:], ev.fails[1:], strict=True) if f[pos]]
+            park = int(index.col("park")[pos])
+            out.append(
+                {
+                    "site_id": index.ids[pos],
+                    "park_id": index.parks.vocab.items[park] if park >= 0 else None,
+                    "violations": [explainer.violation(pos, n) for n in names],
+                }
+            )
+    return out
+
+
+def _today() -> dt.date:
+    return dt.date.today()
