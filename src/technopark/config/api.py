@@ -9,12 +9,16 @@ from importlib import import_module
 
 from ninja import NinjaAPI
 
+from technopark.core import api_errors
+
 api = NinjaAPI(
     title="technopark API",
     version="1",
     description="Registry of parks, sites and residents; incentives, finance and site finder.",
     urls_namespace="api-1",
 )
+# One error format for every error (see core/api_errors.py).
+api_errors.install(api)
 
 
 @api.get("/health", tags=["meta"], summary="Service health")

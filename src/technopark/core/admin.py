@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, URLField
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,6 +17,8 @@ class RestrictedAdminMixin:
     """Let core.permissions decide, instead of Django's per-model permission flags."""
 
     model: type[Model]
+    # Web addresses typed without a scheme are read as https (Django 6's default).
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return restrict(super().get_queryset(request), request.user, Action.VIEW)  # type: ignore[misc]

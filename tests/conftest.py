@@ -1,0 +1,79 @@
+"""Fixtures shared by the whole suite: a world of two operators' parks and a user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+# Model imports stay inside fixtures: the pure-engine tests run without Django (-p no:django).
+
+
+@dataclass
+class World:
+    """Two operators, each with a published and an unpublished park, sites and a resident."""
+
+    op_org: Any
+    other_org: Any
+    own_park: Any
+    own_hidden_park: Any
+    other_park: Any
+    other_hidden_park: Any
+    own_site: Any
+    other_site: Any
+    other_hidden_site: Any
+    own_utility: Any
+    other_utility: Any
+    own_resident: Any
+    other_resident: Any
+    resident_org: Any
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from technopark.core.choices import Role
+    from tests.factories import (
+        OrganizationFactory,
+        ParkFactory,
+        ParkUtilityFactory,
+        ResidentFactory,
+        SiteFactory,
+        user_with_role,
+    )
+
+    op_org = OrganizationFactory(name="Own management company (example)")
+    other_org = OrganizationFactory(name="Other management company (example)")
+    own_park = ParkFactory(operator=op_org)
+    own_hidden_park = ParkFactory(operator=op_org, is_published=False)
+    other_park = ParkFactory(operator=other_org)
+    other_hidden_park = ParkFactory(operator=other_org, is_published=False)
+    resident_company = OrganizationFactory(name="Resident company (example)", kind="company")
+    own_resident = ResidentFactory(park=own_park, organization=resident_company)
+    other_resident = ResidentFactory(park=other_park)
+    users = {
+        "admin": user_with_role(Role.ADMINISTRATOR),
+        "superuser": user_with_role("superuser"),
+        "analyst": user_with_role(Role.ANALYST, OrganizationFactory(kind="association")),
+        "operator": user_with_role(Role.OPERATOR, op_org),
+        "resident": user_with_role(Role.RESIDENT, resident_company),
+        "investor": user_with_role(Role.INVESTOR, OrganizationFactory(kind="investor")),
+    }
+    return World(
+        op_org=op_org,
+        other_org=other_org,
+        own_park=own_park,
+        own_hidden_park=own_hidden_park,
+        other_park=other_park,
+        other_hidden_park=other_hidden_park,
+        own_site=SiteFactory(park=own_park),
+        other_site=SiteFactory(park=other_park),
+        other_hidden_site=SiteFactory(park=other_hidden_park),
+        own_utility=ParkUtilityFactory(park=own_park),
+        other_utility=ParkUtilityFactory(park=other_park),
+        own_resident=own_resident,
+        other_resident=other_resident,
+        resident_org=resident_company,
+        users=users,
+    )

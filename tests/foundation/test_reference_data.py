@@ -1,0 +1,74 @@
+"""The reference parks load with their sources, dates, precision and notes kept."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from technopark.parks.models import Park
+from technopark.parks.services.reference import DATA_DIR, isic_from_text, load_reference_parks
+
+SEED_PARKS = [
+    "uz-eltech-industrial",
+    "uz-chirchik-chemical-technopark",
+    "uz-jizzakh-chemical-technopark",
+    "ru-alabuga-sez",
+    "ru-kip-master",
+    "ru-himgrad-technopolis",
+]
+
+
+@pytest.mark.django_db
+def test_every_reference_park_loads_and_reloading_changes_nothing() -> None:
+    with open(DATA_DIR / "parks.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    report = load_reference_parks()
+    assert report.created == len(rows) == 52
+    history_rows = Park.history.count()
+    again = load_reference_parks()
+    assert (again.created, again.updated, again.kept) == (0, 0, 52)
+    assert Park.history.count() == history_rows
+    assert set(Park.objects.values_list("park_id", flat=True)) >= set(SEED_PARKS)
+
+
+@pytest.mark.django_db
+def test_facts_sources_and_precision_are_kept() -> None:
+    load_reference_parks()
+    # Values as printed in shared/data/parks.csv, row uz-chirchik-chemical-technopark.
+    chirchik = Park.objects.get(park_id="uz-chirchik-chemical-technopark")
+    assert chirchik.area_total_ha == Decimal("31.24")
+    assert chirchik.residents_count == 7
+    assert chirchik.investment_amount == Decimal("127000000")
+    assert chirchik.investment_currency == "USD"
+    assert chirchik.as_of == dt.date(2023, 4, 1)
+    assert chirchik.as_of_display == "2023-04"
+    assert chirchik.coord_precision == "city"
+    assert "https://chempark.uz" in chirchik.source
+    assert chirchik.notes.startswith("Figures as of: 2023-04")
+    assert chirchik.operator is not None and "Chirchik" in chirchik.operator.name
+    # Alabuga is the only row with the zone's own location.
+    assert Park.objects.get(park_id="ru-alabuga-sez").coord_precision == "site"
+    # Rows without coordinates stay without them (never invented).
+    alga = Park.objects.get(park_id="ru-alga-sez")
+    assert alga.lat is None and alga.lon is None
+    # An undated source stays undated, and undated facts count as stale.
+    kaluga = Park.objects.get(park_id="ru-kaluga-sez")
+    assert kaluga.as_of is None and kaluga.is_stale
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("chemicals; polymer processing", ["20", "22"]),
+        ("IT & software; digital economy", ["62"]),
+        ("pharmaceuticals", ["21"]),
+        ("", []),
+    ],
+)
+def test_isic_classification_of_specialisation_text(text: str, expected: list[str]) -> None:
+    # ISIC Rev.4 divisions: 20 chemicals, 21 pharmaceuticals, 22 rubber and plastics, 62 computer
+    # programming (UN Statistics Division, ISIC Rev.4, ST/ESA/STAT/SER.M/4/Rev.4).
+    assert isic_from_text(text) == expected
