@@ -72,3 +72,19 @@ def test_isic_classification_of_specialisation_text(text: str, expected: list[st
     # ISIC Rev.4 divisions: 20 chemicals, 21 pharmaceuticals, 22 rubber and plastics, 62 computer
     # programming (UN Statistics Division, ISIC Rev.4, ST/ESA/STAT/SER.M/4/Rev.4).
     assert isic_from_text(text) == expected
+
+
+@pytest.mark.django_db
+def test_reference_parks_get_their_regimes() -> None:
+    from technopark.parks.services.reference import reference_regimes
+
+    load_reference_parks()
+    regimes_dir = DATA_DIR.parents[1].parent / "incentives" / "regimes"
+    for park_id, regime_ids in reference_regimes().items():
+        assert Park.objects.get(park_id=park_id).regime_ids == regime_ids
+        for regime_id in regime_ids:
+            assert (regimes_dir / f"{regime_id}.yaml").exists(), regime_id
+    # PP-116 of 03.02.2022 gives the Chirchik technopark the SEZ regime (reference/incentives.md).
+    assert Park.objects.get(park_id="uz-chirchik-chemical-technopark").regime_ids == [
+        "uz-chirchik-technopark"
+    ]
