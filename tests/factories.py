@@ -116,7 +116,9 @@ def user_with_role(role: Role | str, organization: Organization | None = None, *
         user.save(update_fields=["is_superuser", "is_staff"])
         return user
     org = organization or OrganizationFactory(
-        kind=OrganizationKind.MANAGEMENT_COMPANY if role == Role.OPERATOR else OrganizationKind.COMPANY
+        kind=OrganizationKind.MANAGEMENT_COMPANY
+        if role == Role.OPERATOR
+        else OrganizationKind.COMPANY
     )
     Membership.objects.create(user=user, organization=org, role=role)
     return user

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
+
 def _project_help() -> str:
     from django.core.management import get_commands, load_command_class
 
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"technopark: configuration error: {exc}\n")
         sys.exit(1)
-    if len(argv) < 2 or argv[1] in {"-h", "--help", "help"} and len(argv) == 2:
+    if len(argv) < 2 or (argv[1] in {"-h", "--help", "help"} and len(argv) == 2):
         sys.stdout.write(_project_help() + "\n")
         return
     execute_from_command_line(["technopark", *argv[1:]])

@@ -100,8 +100,14 @@ def test_every_registry_model_keeps_history() -> None:
 def test_database_constraints_reject_inconsistent_facts(world: Any) -> None:
     from django.core.exceptions import ValidationError
 
-    park = Park(park_id="bad-park", name="Bad (example)", kind="sez", country=world.own_park.country,
-                area_total_ha=10, area_free_ha=20)
+    park = Park(
+        park_id="bad-park",
+        name="Bad (example)",
+        kind="sez",
+        country=world.own_park.country,
+        area_total_ha=10,
+        area_free_ha=20,
+    )
     with pytest.raises(ValidationError) as info:
         park.full_clean()
     assert "free area cannot exceed the total area" in str(info.value)

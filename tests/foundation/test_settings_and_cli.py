@@ -20,7 +20,11 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     base.pop("DATABASE_URL", None)
     base.pop("SECURE_SSL_REDIRECT", None)
     return subprocess.run(
-        [*TECHNOPARK, *args], env={**base, **env}, cwd=cwd, capture_output=True, text=True,
+        [*TECHNOPARK, *args],
+        env={**base, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 

@@ -5,8 +5,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from technopark.config.settings import *  # noqa: E402,F403
-from technopark.config.settings import DATABASES  # noqa: E402
+from technopark.config.settings import *  # noqa: F403
+from technopark.config.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

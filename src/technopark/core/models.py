@@ -65,7 +65,9 @@ class SourcedModel(models.Model):
         _("as of"),
         null=True,
         blank=True,
-        help_text=_("The date the facts refer to (first day of the month or year when the source is less precise)."),
+        help_text=_(
+            "The date the facts refer to (first day of the month or year when the source is less precise)."
+        ),
     )
     as_of_precision = models.CharField(
         _("as-of precision"),
@@ -132,3 +134,7 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.organization}"
+
+
+# Personal API tokens live in their own module; importing registers the model with the app.
+from technopark.core.models_tokens import ApiToken  # noqa: E402, F401

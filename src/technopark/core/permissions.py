@@ -172,7 +172,9 @@ def _write_q(rule: Rule, user: AnyUser) -> Q | None:
     return q
 
 
-def restrict(queryset: QuerySet[M], user: AnyUser, action: Action | str = Action.VIEW) -> QuerySet[M]:
+def restrict(
+    queryset: QuerySet[M], user: AnyUser, action: Action | str = Action.VIEW
+) -> QuerySet[M]:
     """The part of `queryset` that `user` may perform `action` on."""
     action = Action(action)
     rule = _rule_for(queryset.model)
@@ -239,6 +241,4 @@ def can_add_any(user: AnyUser, model: type[models.Model]) -> bool:
 def enforce(user: AnyUser, action: Action | str, obj: models.Model) -> None:
     """Raise PermissionDenied unless `user` may perform `action` on `obj`."""
     if not can(user, action, obj):
-        raise PermissionDenied(
-            f"You may not {Action(action).value} this {obj._meta.verbose_name}."
-        )
+        raise PermissionDenied(f"You may not {Action(action).value} this {obj._meta.verbose_name}.")

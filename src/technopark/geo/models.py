@@ -18,7 +18,10 @@ class Country(models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=100, blank=True)
     name_uz = models.CharField(_("name (Uzbek)"), max_length=100, blank=True)
     currency = models.CharField(
-        _("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code of the national currency.")
+        _("currency"),
+        max_length=3,
+        blank=True,
+        help_text=_("ISO 4217 code of the national currency."),
     )
 
     history = registry_history()

@@ -101,7 +101,10 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
     name_uz = models.CharField(_("name (Uzbek)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=ParkKind.choices)
     stage = models.CharField(
-        _("stage"), max_length=30, choices=ParkStage.choices, blank=True,
+        _("stage"),
+        max_length=30,
+        choices=ParkStage.choices,
+        blank=True,
         help_text=_("Blank when no source states it."),
     )
     development = models.CharField(
@@ -120,11 +123,15 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
     )
     locality = models.CharField(_("locality"), max_length=200, blank=True)
     lat = models.FloatField(
-        _("latitude"), null=True, blank=True,
+        _("latitude"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     lon = models.FloatField(
-        _("longitude"), null=True, blank=True,
+        _("longitude"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     coord_precision = models.CharField(
@@ -135,7 +142,10 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
         help_text=_("Whether the point is the park itself or only the centre of its town."),
     )
     boundary = models.JSONField(
-        _("boundary"), null=True, blank=True, validators=[validate_boundary],
+        _("boundary"),
+        null=True,
+        blank=True,
+        validators=[validate_boundary],
         help_text=_("GeoJSON Polygon or MultiPolygon of the park's land."),
     )
     area_total_ha = models.DecimalField(
@@ -145,7 +155,10 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
         _("free area, ha"), **AREA, null=True, blank=True, validators=NON_NEGATIVE
     )
     industries = models.JSONField(
-        _("industries"), default=list, blank=True, validators=[validate_isic_list],
+        _("industries"),
+        default=list,
+        blank=True,
+        validators=[validate_isic_list],
         help_text=_("Specialisations as ISIC Rev.4 codes."),
     )
     specialization = models.TextField(
@@ -161,13 +174,18 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
         help_text=_("The management company; its park operators may edit this park."),
     )
     established = models.PositiveSmallIntegerField(
-        _("established"), null=True, blank=True,
+        _("established"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
         help_text=_("Year of the founding act or official opening."),
     )
     legal_basis = models.TextField(_("legal basis"), blank=True)
     regime_ids = models.JSONField(
-        _("legal regimes"), default=list, blank=True, validators=[validate_string_list],
+        _("legal regimes"),
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
         help_text=_("Ids of the legal regimes that apply (see the incentives regimes)."),
     )
     residents_count = models.PositiveIntegerField(_("residents"), null=True, blank=True)
@@ -205,7 +223,9 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
                 condition=(Q(lat__isnull=True) & Q(lon__isnull=True))
                 | (Q(lat__isnull=False) & Q(lon__isnull=False)),
                 name="parks_park_lat_lon_together",
-                violation_error_message=_("Latitude and longitude are given together or not at all."),
+                violation_error_message=_(
+                    "Latitude and longitude are given together or not at all."
+                ),
             ),
         ]
 
@@ -236,19 +256,31 @@ class ParkUtility(TimeStampedModel, SourcedModel):
     )
     utility = models.CharField(_("utility"), max_length=20, choices=Utility.choices)
     capacity = models.DecimalField(
-        _("capacity"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE,
+        _("capacity"),
+        **CAPACITY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("MW, m³/h, m³/day or Gcal/h by utility."),
     )
     free_capacity = models.DecimalField(
         _("free capacity"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE
     )
     tariff = models.DecimalField(
-        _("tariff"), max_digits=20, decimal_places=6, null=True, blank=True,
+        _("tariff"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=NON_NEGATIVE,
         help_text=_("Per kWh, per 1000 m³, per m³ or per Gcal by utility, in the currency given."),
     )
     connection_fee = models.DecimalField(
-        _("connection fee"), max_digits=20, decimal_places=6, null=True, blank=True,
+        _("connection fee"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=NON_NEGATIVE,
         help_text=_("Per kW, per m³/h, per m³/day or per Gcal/h by utility."),
     )
@@ -303,7 +335,8 @@ class RegisterEntry(TimeStampedModel, SourcedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=RegisterEntryKind.choices)
     register = models.CharField(
-        _("register or certificate"), max_length=300,
+        _("register or certificate"),
+        max_length=300,
         help_text=_("The register's or certificate's name."),
     )
     issuer = models.CharField(_("issued by"), max_length=300, blank=True)
@@ -327,7 +360,9 @@ class Site(TimeStampedModel, SourcedModel):
     """A land plot or premises in a park, offered for sale or lease."""
 
     site_id = models.SlugField(
-        _("site id"), max_length=100, unique=True,
+        _("site id"),
+        max_length=100,
+        unique=True,
         help_text=_("Stable identifier used by imports and the API."),
     )
     park = models.ForeignKey(
@@ -339,7 +374,11 @@ class Site(TimeStampedModel, SourcedModel):
         _("land area, ha"), **AREA, null=True, blank=True, validators=NON_NEGATIVE
     )
     area_m2 = models.DecimalField(
-        _("floor area, m²"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("floor area, m²"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=NON_NEGATIVE,
     )
     status = models.CharField(
@@ -347,11 +386,19 @@ class Site(TimeStampedModel, SourcedModel):
     )
     tenure = models.CharField(_("tenure"), max_length=5, choices=Tenure.choices, blank=True)
     sale_price = models.DecimalField(
-        _("sale price"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE,
+        _("sale price"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("For the whole site."),
     )
     lease_per_year = models.DecimalField(
-        _("lease per year"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE,
+        _("lease per year"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("Yearly lease for the whole site."),
     )
     currency = models.CharField(
@@ -386,16 +433,29 @@ class Site(TimeStampedModel, SourcedModel):
         ),
     )
     ceiling_height_m = models.DecimalField(
-        _("ceiling height, m"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("ceiling height, m"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=NON_NEGATIVE,
     )
     floor_load_t_m2 = models.DecimalField(
-        _("floor load, t/m²"), max_digits=8, decimal_places=2, null=True, blank=True,
+        _("floor load, t/m²"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=NON_NEGATIVE,
     )
     crane_capacity_t = models.DecimalField(
-        _("crane capacity, t"), max_digits=8, decimal_places=2, null=True, blank=True,
-        validators=NON_NEGATIVE, help_text=_("Largest crane; blank when there is none or unknown."),
+        _("crane capacity, t"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("Largest crane; blank when there is none or unknown."),
     )
     dist_airport_km = models.DecimalField(
         _("to airport, km"), **DISTANCE, null=True, blank=True, validators=NON_NEGATIVE
@@ -413,11 +473,15 @@ class Site(TimeStampedModel, SourcedModel):
         _("to border crossing, km"), **DISTANCE, null=True, blank=True, validators=NON_NEGATIVE
     )
     lat = models.FloatField(
-        _("latitude"), null=True, blank=True,
+        _("latitude"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     lon = models.FloatField(
-        _("longitude"), null=True, blank=True,
+        _("longitude"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     notes = models.TextField(_("notes"), blank=True)
@@ -431,7 +495,8 @@ class Site(TimeStampedModel, SourcedModel):
         indexes = [models.Index(fields=["park", "status"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(hazard_class__isnull=True) | Q(hazard_class__gte=1, hazard_class__lte=5),
+                condition=Q(hazard_class__isnull=True)
+                | Q(hazard_class__gte=1, hazard_class__lte=5),
                 name="parks_site_hazard_class_range",
                 violation_error_message=_("The hazard class is between 1 and 5."),
             ),
@@ -457,10 +522,14 @@ class Resident(TimeStampedModel, SourcedModel):
         Park, verbose_name=_("park"), on_delete=models.CASCADE, related_name="residents"
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("company"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
         related_name="residencies",
     )
-    sites = models.ManyToManyField(Site, verbose_name=_("sites"), blank=True, related_name="residents")
+    sites = models.ManyToManyField(
+        Site, verbose_name=_("sites"), blank=True, related_name="residents"
+    )
     since = models.DateField(_("resident since"), null=True, blank=True)
     until = models.DateField(_("resident until"), null=True, blank=True)
     activity = models.TextField(_("activity"), blank=True)
@@ -473,7 +542,9 @@ class Resident(TimeStampedModel, SourcedModel):
         ordering = ["park", "organization"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
+                condition=Q(until__isnull=True)
+                | Q(since__isnull=True)
+                | Q(until__gte=models.F("since")),
                 name="parks_resident_until_after_since",
                 violation_error_message=_("A residency cannot end before it starts."),
             ),

@@ -106,7 +106,9 @@ def load_reference_parks(*, path: Path | None = None, update: bool = False) -> L
             country = countries[row["country"]]
             region = None
             if row["region"].strip():
-                region, _ = Region.objects.get_or_create(country=country, name=row["region"].strip())
+                region, _ = Region.objects.get_or_create(
+                    country=country, name=row["region"].strip()
+                )
             operator = None
             if row["operator"].strip():
                 operator, _ = Organization.objects.get_or_create(

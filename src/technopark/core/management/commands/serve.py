@@ -20,7 +20,9 @@ class Command(BaseCommand):
             help="host:port to listen on (TECHNOPARK_BIND).",
         )
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "0") or 0),
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "0") or 0),
             help="gunicorn worker processes (default: 2 × cores + 1).",
         )
         parser.add_argument(

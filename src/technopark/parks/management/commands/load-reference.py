@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--update", action="store_true",
+            "--update",
+            action="store_true",
             help="Overwrite parks that already exist with the reference values.",
         )
 
