@@ -1,5 +1,974 @@
-"""REST endpoints of the parks app (mounted under /api/v1/)."""
+"""REST endpoints of the registry, mounted under /api/v1/.
 
+Parks, sites, organizations and residents each have: list (the same filters as the web pages,
+from parks/filtersets.py; `limit`/`offset` pagination with the total `count`; `ordering`),
+detail, create, replace (PUT), update (PATCH) and delete. Parks and sites also have a
+streaming bulk export in CSV, GeoJSON or XLSX that honours the same filters.
+
+Authentication: `Authorization: Bearer <token>` with a personal API token (see /api/v1/tokens
+and the "API tokens" page), or the browser's session (unsafe methods then need the CSRF
+token). Reads work without authentication and show what an anonymous visitor may see.
+
+Access is decided by core.permissions only: an object the caller may not see is 404; one it
+may see but not change is 403. Writes go through core.services.
+
+Optimistic concurrency: every object response has an `ETag`. PUT, PATCH and DELETE accept
+`If-Match`; when it is present and no longer matches, the request fails with 412 and
+nothing changes. Without `If-Match` the write is allowed (last write wins) — send it
+whenever the client has read the object first. GET with a matching `If-None-Match` is 304.
+
+Errors all have one body: {"detail": "...", "errors": [{"field": "...", "message": "..."}]}
+(see core/api_errors.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import django_filters
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Model, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django_filters import FilterSet
 from ninja import Router
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from technopark.core import services
+from technopark.core.api_errors import ApiError, PreconditionFailed
+from technopark.core.models_tokens import ApiToken
+from technopark.core.permissions import Action, AnyUser, enforce
+from technopark.core.tokens import authenticate_token, token_create, token_revoke
+from technopark.parks import schemas, selectors
+from technopark.parks.exchange.schema import Column, Entity, Kind, columns_of
+from technopark.parks.filtersets import (
+    OrganizationFilterSet,
+    ParkFilterSet,
+    ResidentFilterSet,
+    SiteFilterSet,
+)
+from technopark.parks.models import Organization, Park, ParkUtility, Resident, Site
 
 router = Router(tags=["parks"])
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+# ---- authentication ----------------------------------------------------------------------
+
+
+class BearerToken(HttpBearer):
+    """A personal API token; a token that is sent but invalid is a 401, never anonymous."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token)
+        if user is None:
+            raise AuthenticationError(401, "The API token is unknown, revoked or expired.")
+        return user
+
+
+def anonymous(request: HttpRequest) -> AnonymousUser:
+    """Reads without credentials see what the public sees."""
+    return AnonymousUser()
+
+
+bearer = BearerToken()
+session = SessionAuth(csrf=True)
+READ_AUTH: list[Any] = [bearer, session, anonymous]
+WRITE_AUTH: list[Any] = [bearer, session]
+ERRORS: dict[int, Any] = {code: schemas.Error for code in (400, 401, 403, 404, 409, 412, 413, 422)}
+
+
+def user_of(request: HttpRequest) -> AnyUser:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+# ---- lists: filters, pagination, ordering ------------------------------------------------
+
+
+def _filter_parameter(name: str, flt: django_filters.Filter) -> dict[str, Any]:
+    schema: dict[str, Any]
+    if isinstance(flt, django_filters.OrderingFilter):
+        values = [v for pair in flt.param_map for v in (pair, f"-{pair}")]
+        schema = {"type": "string", "enum": values}
+    elif isinstance(
+        flt, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter
+    ):
+        item: dict[str, Any] = {"type": "string"}
+        choices = flt.extra.get("choices")
+        if choices:
+            item["enum"] = [c[0] for c in choices]
+        schema = {"type": "array", "items": item}
+    elif isinstance(flt, django_filters.NumberFilter):
+        schema = {"type": "number"}
+    elif isinstance(flt, django_filters.BooleanFilter):
+        schema = {"type": "boolean"}
+    elif isinstance(flt, django_filters.ModelChoiceFilter):
+        schema = {"type": "integer"}
+    else:
+        schema = {"type": "string"}
+    description = str(flt.label or name)
+    help_text = flt.extra.get("help_text")
+    if help_text:
+        description += f". {help_text}"
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **({"style": "form", "explode": True} if schema["type"] == "array" else {}),
+    }
+
+
+def list_parameters(filterset: type[FilterSet], *, paginated: bool = True) -> dict[str, Any]:
+    """OpenAPI parameters of a list endpoint, generated from its FilterSet."""
+    params = [_filter_parameter(name, f) for name, f in filterset.base_filters.items()]
+    if paginated:
+        params += [
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page (1–{MAX_LIMIT}).",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_LIMIT,
+                    "default": DEFAULT_LIMIT,
+                },
+            },
+            {
+                "name": "offset",
+                "in": "query",
+                "required": False,
+                "description": "Rows to skip.",
+                "schema": {"type": "integer", "minimum": 0, "default": 0},
+            },
+        ]
+    return {"parameters": params}
+
+
+def _int_param(request: HttpRequest, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(
+            400,
+            "A query parameter is not valid.",
+            [{"field": f"query.{name}", "message": "Give a whole number."}],
+        ) from None
+    if not lo <= value <= hi:
+        raise ApiError(
+            400,
+            "A query parameter is not valid.",
+            [{"field": f"query.{name}", "message": f"Give a number from {lo} to {hi}."}],
+        )
+    return value
+
+
+def valid_qs(filterset: FilterSet) -> QuerySet[Any]:
+    """The filtered queryset, or a 400 naming each bad filter."""
+    if not filterset.is_valid():
+        errors = [
+            {"field": f"query.{name}", "message": str(message)}
+            for name, messages in filterset.errors.items()
+            for message in messages
+        ]
+        raise ApiError(400, "A filter is not valid.", errors)
+    return filterset.qs
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> dict[str, Any]:
+    limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_param(request, "offset", 0, 0, 10**9)
+    # A stable order whatever the ordering asked for, so that pages neither skip nor repeat rows.
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
+    queryset = queryset.order_by(*ordering, "pk")
+    return {
+        "count": queryset.count(),
+        "limit": limit,
+        "offset": offset,
+        "results": list(queryset[offset : offset + limit]),
+    }
+
+
+# ---- ETags and writes --------------------------------------------------------------------
+
+
+def etag_of(obj: Model) -> str:
+    """Changes whenever the row is saved: a digest of its primary key and last-change time."""
+    updated = getattr(obj, "updated", None)
+    stamp = updated.isoformat() if updated else ""
+    digest = hashlib.sha256(f"{obj._meta.label_lower}:{obj.pk}:{stamp}".encode()).hexdigest()
+    return f'"{digest[:20]}"'
+
+
+def _tags(header: str) -> set[str]:
+    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+
+
+def check_if_match(request: HttpRequest, obj: Model) -> None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    tags = _tags(header)
+    if "*" not in tags and etag_of(obj) not in tags:
+        raise PreconditionFailed()
+
+
+def with_etag(response: HttpResponse, obj: Model) -> None:
+    response["ETag"] = etag_of(obj)
+
+
+def not_modified(request: HttpRequest, obj: Model) -> HttpResponse | None:
+    header = request.headers.get("If-None-Match")
+    if header and ({etag_of(obj), "*"} & _tags(header)):
+        response = HttpResponse(status=304)
+        with_etag(response, obj)
+        return response
+    return None
+
+
+FieldMap = dict[str, Callable[[Any], tuple[str, Any]]]
+
+
+def to_model_data(payload: dict[str, Any], field_map: FieldMap) -> dict[str, Any]:
+    """The request body as model attributes: identifiers of related objects resolved."""
+    data: dict[str, Any] = {}
+    for name, value in payload.items():
+        if name in field_map:
+            attr, resolved = field_map[name](value)
+            data[attr] = resolved
+        else:
+            data[name] = value
+    return data
+
+
+def _fk(attr: str) -> Callable[[Any], tuple[str, Any]]:
+    return lambda value: (attr, value)
+
+
+def _park_by_id(user: AnyUser) -> Callable[[Any], tuple[str, Any]]:
+    def resolve(value: Any) -> tuple[str, Any]:
+        park = selectors.park_queryset(user).filter(park_id=value).first()
+        if park is None:
+            raise ApiError(
+                422,
+                "The data is not valid; see errors.",
+                [{"field": "park", "message": f"There is no park {value!r}."}],
+            )
+        return "park", park
+
+    return resolve
+
+
+COMMON_FKS: FieldMap = {"owner": _fk("owner_id")}
+PARK_FKS: FieldMap = {
+    **COMMON_FKS,
+    "country": _fk("country_id"),
+    "region": _fk("region_id"),
+    "operator": _fk("operator_id"),
+}
+ORGANIZATION_FKS: FieldMap = {**COMMON_FKS, "country": _fk("country_id")}
+
+
+def locked(obj: Model) -> Model:
+    """The row again, locked for the rest of the transaction (PostgreSQL), to check If-Match."""
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def update_object(
+    request: HttpRequest,
+    obj: Model,
+    data: dict[str, Any],
+    *,
+    after: Callable[[Model], None] | None = None,
+) -> Model:
+    user = user_of(request)
+    enforce(user, Action.CHANGE, obj)  # before revealing whether the ETag matches
+    with transaction.atomic():
+        current = locked(obj)
+        check_if_match(request, current)
+        obj = services.object_update(obj=current, user=user, data=data)
+        if after:
+            after(obj)
+    return obj
+
+
+def delete_object(request: HttpRequest, obj: Model) -> None:
+    user = user_of(request)
+    enforce(user, Action.DELETE, obj)
+    with transaction.atomic():
+        current = locked(obj)
+        check_if_match(request, current)
+        services.object_delete(obj=current, user=user)
+
+
+# ---- bulk export -------------------------------------------------------------------------
+#
+# The columns are the standard exchange schema's (parks/exchange/schema.py), so that an export
+# can be imported again with `technopark import`. Rows are read in chunks and written as they
+# are read: memory stays flat however many rows the filters select.
+
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "geojson": ("application/geo+json", "geojson"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+FORMAT_PARAMETER: dict[str, Any] = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "File format.",
+    "schema": {"type": "string", "enum": list(EXPORT_FORMATS), "default": "csv"},
+}
+EXPORT_CHUNK = 2000
+
+
+def export_format(request: HttpRequest) -> str:
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        raise ApiError(
+            400,
+            "A query parameter is not valid.",
+            [{"field": "query.format", "message": f"Use one of: {', '.join(EXPORT_FORMATS)}."}],
+        )
+    return fmt
+
+
+def _export_rows(entity: Entity, queryset: QuerySet[Any]) -> Iterator[Model]:
+    if entity == Entity.PARKS:
+        queryset = queryset.select_related("region", "operator", "owner").prefetch_related(
+            Prefetch(
+                "utilities",
+                queryset=ParkUtility.objects.only("park_id", "utility", "free_capacity"),
+            )
+        )
+    else:
+        queryset = queryset.select_related("park", "owner")
+    return queryset.order_by("pk").iterator(chunk_size=EXPORT_CHUNK)
+
+
+def _cell(obj: Any, column: Column) -> Any:
+    """A column's value for one row, typed (None when empty)."""
+    kind = column.kind
+    if kind == Kind.UTILITY:
+        for utility in obj.utilities.all():
+            if utility.utility == column.utility:
+                return utility.free_capacity
+        return None
+    if kind == Kind.AS_OF:
+        return obj.as_of_display or None
+    if kind == Kind.COUNTRY:
+        return obj.country_id
+    if kind == Kind.REGION:
+        return obj.region.name if obj.region_id else None
+    if kind == Kind.ORGANIZATION:
+        org = getattr(obj, column.db_field.removesuffix("_id"))
+        return org.name if org is not None else None
+    if kind == Kind.PARK_REF:
+        return obj.park.park_id
+    if kind in (Kind.ISIC_LIST, Kind.TEXT_LIST):
+        return ";".join(getattr(obj, column.db_field) or []) or None
+    if kind == Kind.GEOMETRY:
+        value = getattr(obj, column.db_field)
+        return json.dumps(value, ensure_ascii=False) if value else None
+    value = getattr(obj, column.db_field)
+    return None if value == "" else value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_stream(entity: Entity, queryset: QuerySet[Any]) -> Iterator[str]:
+    columns = columns_of(entity)
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([c.name for c in columns])
+    for obj in _export_rows(entity, queryset):
+        yield writer.writerow([_text(_cell(obj, c)) for c in columns])
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _geojson_stream(entity: Entity, queryset: QuerySet[Any]) -> Iterator[str]:
+    columns = [c for c in columns_of(entity) if c.kind != Kind.GEOMETRY]
+    yield '{"type": "FeatureCollection", "features": [\n'
+    first = True
+    for obj in _export_rows(entity, queryset):
+        geometry = getattr(obj, "boundary", None)
+        if not geometry and obj.lat is not None and obj.lon is not None:
+            geometry = {"type": "Point", "coordinates": [obj.lon, obj.lat]}
+        feature = {
+            "type": "Feature",
+            "geometry": geometry or None,
+            "properties": {c.name: _json_value(_cell(obj, c)) for c in columns},
+        }
+        yield ("" if first else ",\n") + json.dumps(feature, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"
+
+
+def _xlsx_stream(entity: Entity, queryset: QuerySet[Any]) -> Iterator[bytes]:
+    from openpyxl import Workbook
+
+    columns = columns_of(entity)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(entity))
+    sheet.append([c.name for c in columns])
+    for obj in _export_rows(entity, queryset):
+        row = []
+        for c in columns:
+            value = _cell(obj, c)
+            row.append(
+                _text(value)
+                if c.kind in (Kind.AS_OF, Kind.GEOMETRY) or isinstance(value, bool)
+                else value
+            )
+        sheet.append(row)
+    # An XLSX file is a zip whose directory comes last: it is built in a temporary file (the
+    # write-only workbook keeps memory flat) and then streamed.
+    with tempfile.TemporaryFile() as f:
+        workbook.save(f)
+        f.seek(0)
+        while chunk := f.read(64 * 1024):
+            yield chunk
+
+
+def export_response(entity: Entity, queryset: QuerySet[Any], fmt: str) -> StreamingHttpResponse:
+    content_type, extension = EXPORT_FORMATS[fmt]
+    stream = {"csv": _csv_stream, "geojson": _geojson_stream, "xlsx": _xlsx_stream}[fmt]
+    response = StreamingHttpResponse(stream(entity, queryset), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{entity}.{extension}"'
+    return response
+
+
+# ---- parks -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/parks",
+    response={200: schemas.ParkPage, **ERRORS},
+    auth=READ_AUTH,
+    summary="List parks",
+    openapi_extra=list_parameters(ParkFilterSet),
+)
+def park_list(request: HttpRequest) -> dict[str, Any]:
+    filterset = selectors.filtered(
+        ParkFilterSet, request.GET, selectors.park_queryset(user_of(request)), request
+    )
+    return paginate(request, valid_qs(filterset))
+
+
+@router.get(
+    "/parks/export",
+    auth=READ_AUTH,
+    summary="Export parks (CSV, GeoJSON, XLSX)",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "parameters": [
+            FORMAT_PARAMETER,
+            *list_parameters(ParkFilterSet, paginated=False)["parameters"],
+        ]
+    },
+)
+def park_export(request: HttpRequest) -> StreamingHttpResponse:
+    fmt = export_format(request)
+    filterset = selectors.filtered(
+        ParkFilterSet, request.GET, selectors.park_queryset(user_of(request)), request
+    )
+    return export_response(Entity.PARKS, valid_qs(filterset), fmt)
+
+
+@router.get(
+    "/parks/{park_id}",
+    response={200: schemas.ParkDetailOut, 304: None, **ERRORS},
+    auth=READ_AUTH,
+    summary="A park",
+)
+def park_detail(request: HttpRequest, park_id: str, response: HttpResponse) -> Any:
+    park = selectors.park_detail(user=user_of(request), park_id=park_id)
+    cached = not_modified(request, park)
+    if cached:
+        return cached
+    with_etag(response, park)
+    return park
+
+
+def _park_response(response: HttpResponse, park: Park, request: HttpRequest) -> Park:
+    park = selectors.park_detail(user=user_of(request), park_id=park.park_id)
+    with_etag(response, park)
+    return park
+
+
+@router.post(
+    "/parks",
+    response={201: schemas.ParkDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Create a park",
+)
+def park_create(request: HttpRequest, payload: schemas.ParkIn, response: HttpResponse) -> Any:
+    data = to_model_data(payload.model_dump(), PARK_FKS)
+    park = services.object_create(model=Park, user=user_of(request), data=data)
+    response["Location"] = f"{request.path.rstrip('/')}/{park.park_id}"
+    return 201, _park_response(response, park, request)
+
+
+def _park_update(
+    request: HttpRequest, park_id: str, payload: Any, response: HttpResponse, partial: bool
+) -> Any:
+    park = selectors.get_visible(selectors.park_queryset(user_of(request)), park_id=park_id)
+    data = to_model_data(payload.model_dump(exclude_unset=partial), PARK_FKS)
+    if data.get("park_id", park.park_id) != park.park_id:
+        raise ApiError(
+            422,
+            "The data is not valid; see errors.",
+            [{"field": "park_id", "message": "A park's id cannot be changed."}],
+        )
+    data.pop("park_id", None)
+    park = update_object(request, park, data)
+    return _park_response(response, park, request)
+
+
+@router.put(
+    "/parks/{park_id}",
+    response={200: schemas.ParkDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Replace a park",
+)
+def park_replace(
+    request: HttpRequest, park_id: str, payload: schemas.ParkIn, response: HttpResponse
+) -> Any:
+    return _park_update(request, park_id, payload, response, partial=False)
+
+
+@router.patch(
+    "/parks/{park_id}",
+    response={200: schemas.ParkDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Change some fields of a park",
+)
+def park_update(
+    request: HttpRequest, park_id: str, payload: schemas.ParkPatch, response: HttpResponse
+) -> Any:  # type: ignore[valid-type]
+    return _park_update(request, park_id, payload, response, partial=True)
+
+
+@router.delete(
+    "/parks/{park_id}", response={204: None, **ERRORS}, auth=WRITE_AUTH, summary="Delete a park"
+)
+def park_delete(request: HttpRequest, park_id: str) -> Any:
+    park = selectors.get_visible(selectors.park_queryset(user_of(request)), park_id=park_id)
+    delete_object(request, park)
+    return 204, None
+
+
+# ---- sites -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/sites",
+    response={200: schemas.SitePage, **ERRORS},
+    auth=READ_AUTH,
+    summary="List sites",
+    openapi_extra=list_parameters(SiteFilterSet),
+)
+def site_list(request: HttpRequest) -> dict[str, Any]:
+    filterset = selectors.site_filter(request, queryset=selectors.site_queryset(user_of(request)))
+    return paginate(request, valid_qs(filterset))
+
+
+@router.get(
+    "/sites/export",
+    auth=READ_AUTH,
+    summary="Export sites (CSV, GeoJSON, XLSX)",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "parameters": [
+            FORMAT_PARAMETER,
+            *list_parameters(SiteFilterSet, paginated=False)["parameters"],
+        ]
+    },
+)
+def site_export(request: HttpRequest) -> StreamingHttpResponse:
+    fmt = export_format(request)
+    filterset = selectors.site_filter(request, queryset=selectors.site_queryset(user_of(request)))
+    return export_response(Entity.SITES, valid_qs(filterset), fmt)
+
+
+@router.get(
+    "/sites/{site_id}",
+    response={200: schemas.SiteOut, 304: None, **ERRORS},
+    auth=READ_AUTH,
+    summary="A site",
+)
+def site_detail(request: HttpRequest, site_id: str, response: HttpResponse) -> Any:
+    site = selectors.get_visible(selectors.site_queryset(user_of(request)), site_id=site_id)
+    cached = not_modified(request, site)
+    if cached:
+        return cached
+    with_etag(response, site)
+    return site
+
+
+def _site_fks(user: AnyUser) -> FieldMap:
+    return {**COMMON_FKS, "park": _park_by_id(user)}
+
+
+@router.post(
+    "/sites", response={201: schemas.SiteOut, **ERRORS}, auth=WRITE_AUTH, summary="Create a site"
+)
+def site_create(request: HttpRequest, payload: schemas.SiteIn, response: HttpResponse) -> Any:
+    user = user_of(request)
+    data = to_model_data(payload.model_dump(), _site_fks(user))
+    site = services.object_create(model=Site, user=user, data=data)
+    response["Location"] = f"{request.path.rstrip('/')}/{site.site_id}"
+    with_etag(response, site)
+    return 201, site
+
+
+def _site_update(
+    request: HttpRequest, site_id: str, payload: Any, response: HttpResponse, partial: bool
+) -> Any:
+    user = user_of(request)
+    site = selectors.get_visible(selectors.site_queryset(user), site_id=site_id)
+    data = to_model_data(payload.model_dump(exclude_unset=partial), _site_fks(user))
+    if data.get("site_id", site.site_id) != site.site_id:
+        raise ApiError(
+            422,
+            "The data is not valid; see errors.",
+            [{"field": "site_id", "message": "A site's id cannot be changed."}],
+        )
+    data.pop("site_id", None)
+    site = update_object(request, site, data)
+    site = selectors.get_visible(selectors.site_queryset(user), pk=site.pk)
+    with_etag(response, site)
+    return site
+
+
+@router.put(
+    "/sites/{site_id}",
+    response={200: schemas.SiteOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Replace a site",
+)
+def site_replace(
+    request: HttpRequest, site_id: str, payload: schemas.SiteIn, response: HttpResponse
+) -> Any:
+    return _site_update(request, site_id, payload, response, partial=False)
+
+
+@router.patch(
+    "/sites/{site_id}",
+    response={200: schemas.SiteOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Change some fields of a site",
+)
+def site_update(
+    request: HttpRequest, site_id: str, payload: schemas.SitePatch, response: HttpResponse
+) -> Any:  # type: ignore[valid-type]
+    return _site_update(request, site_id, payload, response, partial=True)
+
+
+@router.delete(
+    "/sites/{site_id}", response={204: None, **ERRORS}, auth=WRITE_AUTH, summary="Delete a site"
+)
+def site_delete(request: HttpRequest, site_id: str) -> Any:
+    site = selectors.get_visible(selectors.site_queryset(user_of(request)), site_id=site_id)
+    delete_object(request, site)
+    return 204, None
+
+
+# ---- organizations -----------------------------------------------------------------------
+
+
+@router.get(
+    "/organizations",
+    response={200: schemas.OrganizationPage, **ERRORS},
+    auth=READ_AUTH,
+    summary="List organizations",
+    openapi_extra=list_parameters(OrganizationFilterSet),
+)
+def organization_list(request: HttpRequest) -> dict[str, Any]:
+    filterset = selectors.filtered(
+        OrganizationFilterSet,
+        request.GET,
+        selectors.organization_queryset(user_of(request)),
+        request,
+    )
+    return paginate(request, valid_qs(filterset))
+
+
+@router.get(
+    "/organizations/{org_id}",
+    response={200: schemas.OrganizationOut, 304: None, **ERRORS},
+    auth=READ_AUTH,
+    summary="An organization",
+)
+def organization_detail(request: HttpRequest, org_id: int, response: HttpResponse) -> Any:
+    org = selectors.get_visible(selectors.organization_queryset(user_of(request)), pk=org_id)
+    cached = not_modified(request, org)
+    if cached:
+        return cached
+    with_etag(response, org)
+    return org
+
+
+@router.post(
+    "/organizations",
+    response={201: schemas.OrganizationOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Create an organization",
+)
+def organization_create(
+    request: HttpRequest, payload: schemas.OrganizationIn, response: HttpResponse
+) -> Any:
+    data = to_model_data(payload.model_dump(), ORGANIZATION_FKS)
+    org = services.object_create(model=Organization, user=user_of(request), data=data)
+    response["Location"] = f"{request.path.rstrip('/')}/{org.pk}"
+    with_etag(response, org)
+    return 201, org
+
+
+def _organization_update(
+    request: HttpRequest, org_id: int, payload: Any, response: HttpResponse, partial: bool
+) -> Any:
+    org = selectors.get_visible(selectors.organization_queryset(user_of(request)), pk=org_id)
+    data = to_model_data(payload.model_dump(exclude_unset=partial), ORGANIZATION_FKS)
+    org = update_object(request, org, data)
+    with_etag(response, org)
+    return org
+
+
+@router.put(
+    "/organizations/{org_id}",
+    response={200: schemas.OrganizationOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Replace an organization",
+)
+def organization_replace(
+    request: HttpRequest, org_id: int, payload: schemas.OrganizationIn, response: HttpResponse
+) -> Any:
+    return _organization_update(request, org_id, payload, response, partial=False)
+
+
+@router.patch(
+    "/organizations/{org_id}",
+    response={200: schemas.OrganizationOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Change some fields of an organization",
+)
+def organization_update(
+    request: HttpRequest, org_id: int, payload: schemas.OrganizationPatch, response: HttpResponse
+) -> Any:  # type: ignore[valid-type]
+    return _organization_update(request, org_id, payload, response, partial=True)
+
+
+@router.delete(
+    "/organizations/{org_id}",
+    response={204: None, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Delete an organization",
+)
+def organization_delete(request: HttpRequest, org_id: int) -> Any:
+    org = selectors.get_visible(selectors.organization_queryset(user_of(request)), pk=org_id)
+    delete_object(request, org)
+    return 204, None
+
+
+# ---- residents ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/residents",
+    response={200: schemas.ResidentPage, **ERRORS},
+    auth=READ_AUTH,
+    summary="List residents",
+    openapi_extra=list_parameters(ResidentFilterSet),
+)
+def resident_list(request: HttpRequest) -> dict[str, Any]:
+    filterset = selectors.resident_filter(
+        request, queryset=selectors.resident_queryset(user_of(request))
+    )
+    return paginate(request, valid_qs(filterset))
+
+
+@router.get(
+    "/residents/{resident_id}",
+    response={200: schemas.ResidentOut, 304: None, **ERRORS},
+    auth=READ_AUTH,
+    summary="A residency",
+)
+def resident_detail(request: HttpRequest, resident_id: int, response: HttpResponse) -> Any:
+    resident = selectors.get_visible(selectors.resident_queryset(user_of(request)), pk=resident_id)
+    cached = not_modified(request, resident)
+    if cached:
+        return cached
+    with_etag(response, resident)
+    return resident
+
+
+def _resident_data(
+    request: HttpRequest, payload: dict[str, Any]
+) -> tuple[dict[str, Any], list[str] | None]:
+    site_ids = payload.pop("sites", None)
+    fks: FieldMap = {
+        **COMMON_FKS,
+        "park": _park_by_id(user_of(request)),
+        "organization": _fk("organization_id"),
+    }
+    return to_model_data(payload, fks), site_ids
+
+
+def _set_sites(resident: Resident, site_ids: Iterable[str] | None) -> None:
+    if site_ids is None:
+        return
+    wanted = list(dict.fromkeys(site_ids))
+    sites = list(Site.objects.filter(park_id=resident.park_id, site_id__in=wanted))
+    missing = sorted(set(wanted) - {s.site_id for s in sites})
+    if missing:
+        raise ApiError(
+            422,
+            "The data is not valid; see errors.",
+            [{"field": "sites", "message": f"Not sites of this park: {', '.join(missing)}."}],
+        )
+    resident.sites.set(sites)
+
+
+def _resident_response(
+    request: HttpRequest, response: HttpResponse, resident: Resident
+) -> Resident:
+    resident = selectors.get_visible(selectors.resident_queryset(user_of(request)), pk=resident.pk)
+    with_etag(response, resident)
+    return resident
+
+
+@router.post(
+    "/residents",
+    response={201: schemas.ResidentOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Register a resident",
+)
+def resident_create(
+    request: HttpRequest, payload: schemas.ResidentIn, response: HttpResponse
+) -> Any:
+    data, site_ids = _resident_data(request, payload.model_dump())
+    with transaction.atomic():
+        resident = services.object_create(model=Resident, user=user_of(request), data=data)
+        _set_sites(resident, site_ids)
+    response["Location"] = f"{request.path.rstrip('/')}/{resident.pk}"
+    return 201, _resident_response(request, response, resident)
+
+
+def _resident_update(
+    request: HttpRequest, resident_id: int, payload: Any, response: HttpResponse, partial: bool
+) -> Any:
+    resident = selectors.get_visible(selectors.resident_queryset(user_of(request)), pk=resident_id)
+    data, site_ids = _resident_data(request, payload.model_dump(exclude_unset=partial))
+    resident = update_object(
+        request,
+        resident,
+        data,
+        after=lambda obj: _set_sites(obj, site_ids),  # type: ignore[arg-type]
+    )
+    return _resident_response(request, response, resident)
+
+
+@router.put(
+    "/residents/{resident_id}",
+    response={200: schemas.ResidentOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Replace a residency",
+)
+def resident_replace(
+    request: HttpRequest, resident_id: int, payload: schemas.ResidentIn, response: HttpResponse
+) -> Any:
+    return _resident_update(request, resident_id, payload, response, partial=False)
+
+
+@router.patch(
+    "/residents/{resident_id}",
+    response={200: schemas.ResidentOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Change some fields of a residency",
+)
+def resident_update(
+    request: HttpRequest, resident_id: int, payload: schemas.ResidentPatch, response: HttpResponse
+) -> Any:  # type: ignore[valid-type]
+    return _resident_update(request, resident_id, payload, response, partial=True)
+
+
+@router.delete(
+    "/residents/{resident_id}",
+    response={204: None, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Delete a residency",
+)
+def resident_delete(request: HttpRequest, resident_id: int) -> Any:
+    resident = selectors.get_visible(selectors.resident_queryset(user_of(request)), pk=resident_id)
+    delete_object(request, resident)
+    return 204, None
+
+
+# ---- personal API tokens -----------------------------------------------------------------
+
+
+@router.get(
+    "/tokens",
+    response={200: list[schemas.TokenOut], **ERRORS},
+    auth=WRITE_AUTH,
+    tags=["tokens"],
+    summary="Your API tokens",
+)
+def token_list(request: HttpRequest) -> Any:
+    return ApiToken.objects.filter(user=user_of(request)).order_by("-created")
+
+
+@router.post(
+    "/tokens",
+    response={201: schemas.TokenCreatedOut, **ERRORS},
+    auth=WRITE_AUTH,
+    tags=["tokens"],
+    summary="Create an API token (the token is shown only in this response)",
+)
+def token_create_endpoint(request: HttpRequest, payload: schemas.TokenIn) -> Any:
+    token, raw = token_create(user=user_of(request), name=payload.name)  # type: ignore[arg-type]
+    out = schemas.TokenOut.from_orm(token).model_dump()
+    return 201, {**out, "token": raw}
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    response={204: None, **ERRORS},
+    auth=WRITE_AUTH,
+    tags=["tokens"],
+    summary="Revoke an API token",
+)
+def token_revoke_endpoint(request: HttpRequest, token_id: int) -> Any:
+    token = selectors.get_visible(ApiToken.objects.filter(user=user_of(request)), pk=token_id)
+    token_revoke(token=token)
+    return 204, None

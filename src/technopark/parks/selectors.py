@@ -1,0 +1,319 @@
+"""Reads of the registry for the web pages and the API: restricted, filtered, query-efficient.
+
+Every queryset that leaves this module has passed through core.permissions.restrict and has
+its relations joined or prefetched, so that a page or endpoint runs a fixed number of queries
+whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django_filters import FilterSet
+
+from technopark.core.history import diff_against_previous
+from technopark.core.permissions import (
+    Action,
+    AnyUser,
+    can,
+    is_administrator,
+    is_analyst,
+    restrict,
+)
+from technopark.parks.filtersets import (
+    OrganizationFilterSet,
+    ParkFilterSet,
+    ResidentFilterSet,
+    SiteFilterSet,
+)
+from technopark.parks.models import (
+    Organization,
+    Park,
+    ParkUtility,
+    RegisterEntry,
+    Resident,
+    Site,
+)
+
+MAX_COMPARED_SITES = 5
+
+
+# ---- querysets ---------------------------------------------------------------------------
+
+
+def park_queryset(user: AnyUser, action: Action | str = Action.VIEW) -> QuerySet[Park]:
+    return restrict(Park.objects.select_related("country", "region", "operator"), user, action)
+
+
+def site_queryset(user: AnyUser, action: Action | str = Action.VIEW) -> QuerySet[Site]:
+    return restrict(
+        Site.objects.select_related("park", "park__country", "park__region"), user, action
+    )
+
+
+def utility_queryset(user: AnyUser, action: Action | str = Action.VIEW) -> QuerySet[ParkUtility]:
+    return restrict(ParkUtility.objects.select_related("park"), user, action)
+
+
+def organization_queryset(
+    user: AnyUser, action: Action | str = Action.VIEW
+) -> QuerySet[Organization]:
+    return restrict(Organization.objects.select_related("country"), user, action)
+
+
+def resident_queryset(user: AnyUser, action: Action | str = Action.VIEW) -> QuerySet[Resident]:
+    sites = Prefetch("sites", queryset=Site.objects.only("id", "site_id", "name", "park_id"))
+    return restrict(
+        Resident.objects.select_related("park", "organization").prefetch_related(sites),
+        user,
+        action,
+    )
+
+
+# ---- filtered lists ----------------------------------------------------------------------
+
+
+def filtered(
+    filterset_class: type[FilterSet],
+    data: Mapping[str, Any] | None,
+    queryset: QuerySet[Any],
+    request: Any = None,
+) -> FilterSet:
+    """A bound FilterSet; `filterset.qs` is the filtered queryset when `is_valid()`."""
+    return filterset_class(data=data or {}, queryset=queryset, request=request)
+
+
+def park_filter(request: Any, data: Mapping[str, Any] | None = None) -> ParkFilterSet:
+    data = request.GET if data is None else data
+    return filtered(ParkFilterSet, data, park_queryset(request.user), request)  # type: ignore[return-value]
+
+
+def site_filter(
+    request: Any, data: Mapping[str, Any] | None = None, queryset: QuerySet[Site] | None = None
+) -> SiteFilterSet:
+    data = request.GET if data is None else data
+    qs = site_queryset(request.user) if queryset is None else queryset
+    return filtered(SiteFilterSet, data, qs, request)  # type: ignore[return-value]
+
+
+def organization_filter(request: Any) -> OrganizationFilterSet:
+    return filtered(  # type: ignore[return-value]
+        OrganizationFilterSet, request.GET, organization_queryset(request.user), request
+    )
+
+
+def resident_filter(request: Any, queryset: QuerySet[Resident] | None = None) -> ResidentFilterSet:
+    qs = resident_queryset(request.user) if queryset is None else queryset
+    return filtered(ResidentFilterSet, request.GET, qs, request)  # type: ignore[return-value]
+
+
+# ---- single objects ----------------------------------------------------------------------
+
+
+def get_visible(queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """The object, or 404 — objects the user may not see do not exist for them."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def park_detail(*, user: AnyUser, park_id: str) -> Park:
+    """A park with everything its page shows prefetched (sites are fetched separately)."""
+    qs = park_queryset(user).prefetch_related(
+        Prefetch("utilities", queryset=ParkUtility.objects.order_by("utility")),
+        Prefetch("register_entries", queryset=RegisterEntry.objects.order_by("-date")),
+    )
+    return get_visible(qs, park_id=park_id)  # type: ignore[no-any-return]
+
+
+def park_residents(*, user: AnyUser, park: Park) -> QuerySet[Resident]:
+    return resident_queryset(user).filter(park=park).order_by("organization__name")
+
+
+def site_detail(*, user: AnyUser, site_id: str) -> Site:
+    qs = (
+        site_queryset(user)
+        .select_related("park__operator")
+        .prefetch_related(
+            Prefetch("park__utilities", queryset=ParkUtility.objects.order_by("utility"))
+        )
+    )
+    return get_visible(qs, site_id=site_id)  # type: ignore[no-any-return]
+
+
+def sites_for_comparison(*, user: AnyUser, site_ids: Iterable[str]) -> list[Site]:
+    """Up to five visible sites in the order asked for; unknown or hidden ids are dropped."""
+    wanted: list[str] = []
+    for sid in site_ids:
+        sid = sid.strip()
+        if sid and sid not in wanted:
+            wanted.append(sid)
+    wanted = wanted[:MAX_COMPARED_SITES]
+    found = {s.site_id: s for s in site_queryset(user).filter(site_id__in=wanted)}
+    return [found[sid] for sid in wanted if sid in found]
+
+
+def park_stats(parks: QuerySet[Park]) -> dict[str, int]:
+    return parks.aggregate(total=Count("pk"), on_map=Count("pk", filter=Q(lat__isnull=False)))
+
+
+# ---- map ---------------------------------------------------------------------------------
+
+# A cluster is what falls into one square of this many screen pixels at the current zoom.
+CLUSTER_CELL_PX = 48
+TILE_PX = 256
+
+
+@dataclass
+class MapData:
+    points: list[dict[str, Any]] = field(default_factory=list)
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    unplaced: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "points": self.points,
+            "clusters": self.clusters,
+            "total": self.total,
+            "unplaced": self.unplaced,
+        }
+
+
+def _pixel(lat: float, lon: float, zoom: int) -> tuple[float, float]:
+    """Web Mercator pixel coordinates at `zoom` (what Leaflet draws)."""
+    scale = TILE_PX * 2**zoom
+    lat = max(min(lat, 85.0511), -85.0511)
+    x = (lon + 180.0) / 360.0 * scale
+    s = math.sin(math.radians(lat))
+    y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * scale
+    return x, y
+
+
+def map_data(
+    parks: QuerySet[Park],
+    *,
+    zoom: int,
+    bbox: tuple[float, float, float, float] | None = None,
+    language: str = "en",
+) -> MapData:
+    """Markers of the filtered parks: single parks as points, crowded ones as grid clusters.
+
+    Clustering is a grid in screen pixels computed here, so the browser gets at most a few
+    hundred markers whatever the number of parks. `bbox` (south, west, north, east) limits
+    the markers to the visible part of the map.
+    """
+    zoom = max(0, min(zoom, 18))
+    placed = parks.filter(lat__isnull=False, lon__isnull=False)
+    result = MapData()
+    counts = parks.aggregate(total=Count("pk"), placed=Count("pk", filter=Q(lat__isnull=False)))
+    result.total = counts["total"]
+    result.unplaced = counts["total"] - counts["placed"]
+    if bbox is not None:
+        south, west, north, east = bbox
+        pad_lat, pad_lon = (north - south) * 0.1, (east - west) * 0.1
+        placed = placed.filter(lat__gte=south - pad_lat, lat__lte=north + pad_lat)
+        if east - west < 350:
+            placed = placed.filter(lon__gte=west - pad_lon, lon__lte=east + pad_lon)
+    name_field = {"ru": "name_ru", "uz": "name_uz"}.get(language[:2])
+    columns = ["park_id", "name", "lat", "lon", "coord_precision", "kind"]
+    if name_field:
+        columns.append(name_field)
+    cells: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+    for row in placed.order_by().values_list(*columns):
+        x, y = _pixel(row[2], row[3], zoom)
+        cells.setdefault((int(x // CLUSTER_CELL_PX), int(y // CLUSTER_CELL_PX)), []).append(row)
+    for members in cells.values():
+        if len(members) == 1:
+            park_id, name, lat, lon, precision, kind, *localized = members[0]
+            result.points.append(
+                {
+                    "id": park_id,
+                    "name": (localized[0] if localized and localized[0] else name),
+                    "lat": lat,
+                    "lon": lon,
+                    "precision": precision or "city",
+                    "kind": kind,
+                }
+            )
+        else:
+            result.clusters.append(
+                {
+                    "lat": sum(m[2] for m in members) / len(members),
+                    "lon": sum(m[3] for m in members) / len(members),
+                    "count": len(members),
+                    "south": min(m[2] for m in members),
+                    "west": min(m[3] for m in members),
+                    "north": max(m[2] for m in members),
+                    "east": max(m[3] for m in members),
+                }
+            )
+    return result
+
+
+# ---- history -----------------------------------------------------------------------------
+
+
+def may_see_history(user: AnyUser, park: Park) -> bool:
+    """Change history is for staff: administrators, analysts and the park's own operators."""
+    if user is None or not user.is_authenticated:
+        return False
+    return is_administrator(user) or is_analyst(user) or can(user, Action.CHANGE, park)
+
+
+@dataclass
+class HistoryEntry:
+    when: Any
+    user: Any
+    kind: str
+    object_label: str
+    object_type: str
+    reason: str
+    changes: list[dict[str, Any]]
+
+
+# Bookkeeping columns that change on every save and say nothing to a reader.
+HISTORY_IGNORED_FIELDS = {"updated", "created"}
+
+
+def park_history(*, park: Park, limit: int = 50) -> list[HistoryEntry]:
+    """The latest changes to a park, its sites and utilities, each with before/after values."""
+    records = chain(
+        park.history.select_related("history_user").order_by("-history_date")[:limit],  # type: ignore[attr-defined]
+        Site.history.filter(park_id=park.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("-history_date")[:limit],
+        ParkUtility.history.filter(park_id=park.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("-history_date")[:limit],
+    )
+    ordered = sorted(records, key=lambda r: r.history_date, reverse=True)[:limit]
+    entries = []
+    for record in ordered:
+        model = record.instance_type
+        if model is ParkUtility:
+            label = record.get_utility_display()
+        elif model is Site:
+            label = record.name or record.site_id
+        else:
+            label = record.name
+        changes = diff_against_previous(record) if record.history_type == "~" else []
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                user=record.history_user,
+                kind=record.history_type,
+                object_label=label,
+                object_type=str(model._meta.verbose_name),
+                reason=record.history_change_reason or "",
+                changes=[c for c in changes if c["field"] not in HISTORY_IGNORED_FIELDS],
+            )
+        )
+    return entries
