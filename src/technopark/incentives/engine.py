@@ -923,9 +923,10 @@ def render_text(result: IncentiveResult, lang: str = "en") -> str:
         f"Total saved: {_num(result.total_saved)} {ccy}; present value at "
         f"{_pct(result.discount_rate)}: {_num(result.npv_saved)} {ccy}"
     )
-    for r in result.fx:
+    for fxr in result.fx:
         lines.append(
-            f"FX: {r.per_usd:,.2f} {r.currency} per USD ({r.year}; {r.confidence}; {r.source})"
+            f"FX: {fxr.per_usd:,.2f} {fxr.currency} per USD ({fxr.year}; {fxr.confidence}; "
+            f"{fxr.source})"
         )
     for w in result.warnings:
         lines.append(f"Warning: {w}")
