@@ -612,3 +612,16 @@ def test_doctests(module_name: str) -> None:
 
     module = importlib.import_module(f"technopark.incentives.{module_name}")
     assert doctest.testmod(module).failed == 0
+
+
+def test_reliefs_for_feeds_compute_taxes_identically() -> None:
+    # one tax calculation: the finance model calls compute_taxes with the engine's reliefs
+    from technopark.core.taxes import compute_taxes
+    from technopark.incentives.engine import reliefs_for
+
+    p = project(activity_shares={"electrical_products": 1.0})
+    park = ParkFacts("x", "UZ", "fez", ("uz-sez", "uz-electrical-industry"))
+    r = evaluate(p, park)
+    t = compute_taxes(p, reliefs=reliefs_for(p, park))
+    assert r.table is not None
+    assert t.total("saved").tolist() == pytest.approx(r.table.total("saved").tolist())

@@ -66,6 +66,7 @@ __all__ = [
     "RegimeOutcome",
     "evaluate",
     "load_regimes",
+    "reliefs_for",
     "render_text",
 ]
 
@@ -192,6 +193,8 @@ class IncentiveResult:
     npv_saved: float
     fx: tuple[FxRate, ...]
     warnings: tuple[str, ...]
+    #: combined relief per tax per year (0..1), the input of ``core.taxes.compute_taxes``
+    reliefs: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def eligible(self) -> list[RegimeOutcome]:
@@ -821,12 +824,13 @@ def evaluate(
                 _pv(saved, project.discount_rate),
             )
         )
+    reliefs = _combine(all_benefits, n)
     if not candidates:
         table = None
         total = npv = 0.0
         warnings.append(f"Park {park.park_id} has no legal regime in the data: no benefits.")
     else:
-        table = compute_taxes(project, rates, _combine(all_benefits, n), interest=interest)
+        table = compute_taxes(project, rates, reliefs, interest=interest)
         saved = table.total("saved")
         total, npv = float(saved.sum()), _pv(saved, project.discount_rate)
         warnings.extend(table.warnings)
@@ -842,7 +846,34 @@ def evaluate(
         npv_saved=npv,
         fx=tuple(fx_local.used_rates()),
         warnings=tuple(dict.fromkeys(warnings)),
+        reliefs=reliefs,
     )
+
+
+def reliefs_for(
+    project: Project,
+    park: ParkFacts,
+    regimes: Mapping[str, Regime] | Iterable[Regime] | None = None,
+    *,
+    fx: FxTable | None = None,
+    rates: TaxRates | None = None,
+    interest: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Per tax, per year, the fraction of tax the park's regimes remove — what
+    ``core.taxes.compute_taxes(project, rates, reliefs)`` takes. For the finance model::
+
+        finance.evaluate(doc, reliefs=lambda p: reliefs_for(p, park))
+
+    >>> from technopark.core.project import parse_project
+    >>> p = parse_project({"name": "x", "currency": "USD", "country": "UZ", "start_year": 2025,
+    ...     "horizon_years": 2, "discount_rate": 0.1, "industry": "27", "hazard_class": 4,
+    ...     "residency_start": "2025-04-01", "commissioning_year": 2025, "land_area_ha": 0,
+    ...     "capex": [{"year": 2025, "amount": 400000, "asset": "buildings"}],
+    ...     "revenue": [], "opex": [], "jobs": []})
+    >>> reliefs_for(p, ParkFacts("f", "UZ", "fez", ("uz-sez",)))["property"].tolist()
+    [0.75, 1.0]
+    """
+    return evaluate(project, park, regimes, fx=fx, rates=rates, interest=interest).reliefs
 
 
 # --------------------------------------------------------------------------- text
