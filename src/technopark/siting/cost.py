@@ -205,21 +205,27 @@ def baseline_tax_outcome(
     warnings: list[str] = []
     benefits = math.nan
     social_relief = np.zeros(n)
+    engine_ran = False
     if incentives is not None and hasattr(incentives, "evaluate"):
         table, benefits, social_relief, reasons, warnings = _via_incentives(
             incentives, project, park, regimes, fx, disc
         )
+        engine_ran = True
     if table is None:
         table = compute_taxes(project, rates, fx=fx)
-        if park.get("regime_ids"):
+        if engine_ran or not park.get("regime_ids"):
+            benefits = 0.0  # no regime applies to the park
+        else:
             warnings.append(
                 "The incentives engine is not available: taxes are at general rates and the "
                 "value of the park's benefits is unknown."
             )
-        else:
-            benefits = 0.0
-    # social charges are costed inside labour, with the regional wage
-    warnings.extend(w for w in table.warnings if not w.startswith("Social tax"))
+    # social charges are costed inside labour (regional wage); "no regime" is said per park
+    warnings.extend(table.warnings)
+    warnings = [
+        w for w in dict.fromkeys(warnings)
+        if "has no legal regime" not in w and not w.startswith("Social tax")
+    ]
     payable: dict[str, float] = {}
     for t in LOCATION_TAXES:
         line = table.lines[t]
@@ -235,9 +241,65 @@ def _via_incentives(
     fx: FxTable,
     disc: np.ndarray,
 ) -> tuple[Any, float, np.ndarray, list[str], list[str]]:
-    """Adapter to ``incentives.engine.evaluate``; returns (TaxTable | None, benefits PV,
-    social relief per year, reasons, warnings). Filled in once the engine's API is known."""
-    return None, math.nan, np.zeros(len(disc)), [], []
+    """Adapter to ``incentives.engine.evaluate``: returns (TaxTable with the reliefs of every
+    eligible regime — None when the park has no regime —, PV of tax saved on the location
+    taxes at ``disc``, social-charge relief per year, reasons, warnings)."""
+    n = len(disc)
+    facts = incentives.ParkFacts(
+        park_id=str(park.get("park_id") or ""),
+        country=str(park["country"]),
+        kind=str(park.get("kind") or ""),
+        regime_ids=tuple(park.get("regime_ids") or ()),
+        region=park.get("region"),
+        name=park.get("name"),
+    )
+    res = incentives.evaluate(project, facts, regimes, fx=fx)
+    social = np.zeros(n)
+    reasons: list[str] = []
+    for ro in res.regimes:
+        name = ro.regime.name("en")
+        if not ro.eligible:
+            unmet = [r.text for r in ro.reasons if r.status != "met"]
+            why = f": {unmet[0]}" if unmet else ""
+            reasons.append(f"Not eligible for {name}{why}.")
+            continue
+        for bo in ro.benefits:
+            if not bo.applies or bo.relief is None:
+                unmet = [r.text for r in bo.reasons if r.status != "met"]
+                why = f": {unmet[0]}" if unmet else ""
+                tax = "social charges" if bo.benefit.tax == "social" else f"{bo.benefit.tax} tax"
+                reasons.append(f"The {tax} benefit of {name} does not apply{why}.")
+                continue
+            if bo.benefit.tax == "social":
+                social = np.maximum(social, np.asarray(bo.relief[:n], dtype=float))
+            reasons.append(_benefit_sentence(bo, name))
+    if res.table is None:
+        return None, 0.0, social, reasons, list(res.warnings)
+    saved = sum(res.table.lines[t].saved[:n] for t in LOCATION_TAXES)
+    return res.table, float(np.asarray(saved) @ disc), social, reasons, list(res.warnings)
+
+
+def _benefit_sentence(bo: Any, regime_name: str) -> str:
+    """"Property tax exempt for 5 years (2025-04-01 to 2030-04-01) under <regime>." """
+    b = bo.benefit
+    if b.form == "exemption":
+        what = "exempt"
+    elif b.form == "percentage_reduction" and b.reduction is not None:
+        what = f"cut by {b.reduction * 100:g}%"
+    elif b.form == "reduced_rate" and b.rate is not None:
+        what = f"at {b.rate * 100:g}%"
+    else:
+        what = b.form.replace("_", " ")
+    term = ""
+    if bo.term_months:
+        years = bo.term_months / 12
+        term = f" for {years:g} years" if years >= 1 else f" for {bo.term_months} months"
+    window = ""
+    if bo.start is not None:
+        end = bo.end.isoformat() if bo.end is not None else "open-ended"
+        window = f" ({bo.start.isoformat()} to {end})"
+    tax = "social charges" if b.tax == "social" else f"{b.tax} tax"
+    return f"{tax.capitalize()} {what}{term}{window} under {regime_name}."
 
 
 # --------------------------------------------------------------------------- context
@@ -423,7 +485,11 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         wage_note[i] = hit[2] if hit else None
     if project is not None and n_parks:
         # taxes once per distinct (country, region, kind, regime set)
-        keys = np.stack([cc.astype(np.int64), rc, parks.kind, parks.regime_set], axis=1)
+        # a regime may name parks (applies_to.park_ids): those parks get a key of their own
+        named = _named_parks(ctx.regimes)
+        own = np.array([pid in named for pid in parks.vocab.items], dtype=bool)
+        own_key = np.where(own, np.arange(n_parks), -1)
+        keys = np.stack([cc.astype(np.int64), rc, parks.kind, parks.regime_set, own_key], axis=1)
         uniq, inv = np.unique(keys, axis=0, return_inverse=True)
         inv = inv.reshape(-1)
         rep = np.zeros(len(uniq), dtype=np.int64)
@@ -435,7 +501,8 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
                 outcomes.append(_UNKNOWN_TAX(disc))
                 continue
             regime_ids = tuple(facts.get("regime_ids", ()))
-            key = (country, facts.get("region"), facts.get("kind"), regime_ids)
+            key = (country, facts.get("region"), facts.get("kind"), regime_ids,
+                   facts["park_id"] if own[pc] else None)  # fmt: skip
             cache_key = (_project_key(project), ctx.horizon, ctx.discount_rate, *key)
             out = ctx.tax_cache.get(cache_key)
             if out is None:
@@ -458,7 +525,10 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
             if not sel.any():
                 continue
             rates = baseline_rates(project, ctx.fx, country=country)
-            labour[sel] = _labour_pv(wage_monthly[sel], jobs, disc, rates, relief[sel], ctx)
+            labour[sel], social_saved = _labour_pv(
+                wage_monthly[sel], jobs, disc, rates, relief[sel], ctx
+            )
+            benefits[sel] += social_saved
     comps["labour"] = labour
     for t in LOCATION_TAXES:
         comps[f"tax.{t}"] = tax_pv[t]
@@ -481,7 +551,7 @@ def _labour_pv(
     rates: Any,
     relief: np.ndarray,
     ctx: CostContext,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """PV of payroll + employer social charges for parks with monthly wages ``wage_monthly``:
     Σ_k jobs_k × (12w + s_k × (1 − relief_k)) × d_k, where s_k = rate_k × min(12w, cap_k) +
     rate_above_k × max(12w − cap_k, 0) (Russia's base limit; elsewhere s_k = rate_k × 12w),
@@ -503,7 +573,18 @@ def _labour_pv(
         social = rate * annual
     per_head = annual + social * (1.0 - relief[:, :n])
     m = min(len(jobs), n)
-    return np.asarray((per_head[:, :m] * jobs[None, :m]) @ disc[:m])
+    pv = np.asarray((per_head[:, :m] * jobs[None, :m]) @ disc[:m])
+    saved = np.asarray(((social * relief[:, :n])[:, :m] * jobs[None, :m]) @ disc[:m])
+    return pv, saved
+
+
+def _named_parks(regimes: Any) -> set[str]:
+    """Park ids that some regime names in ``applies_to.park_ids``."""
+    pool = regimes.values() if isinstance(regimes, Mapping) else (regimes or ())
+    out: set[str] = set()
+    for r in pool:
+        out.update(getattr(getattr(r, "applies_to", None), "park_ids", ()) or ())
+    return out
 
 
 def _project_key(project: Project) -> Any:

@@ -377,6 +377,8 @@ def match(
     if parks is not None:
         index.upsert_parks(parks)
     fx = fx if fx is not None else load_fx()
+    if regimes is None:
+        regimes = _default_regimes()
     wage_table = wages if isinstance(wages, WageTable) else WageTable(wages)
     ctx = CostContext(
         requirements=req,
@@ -461,6 +463,15 @@ def match(
         "warnings": _warnings(req, ctx, pc),
     }
     return MatchResult(len(rows), results, near, ctx.currency, meta)
+
+
+def _default_regimes() -> Any:
+    """The regimes of ``incentives/regimes/*.yaml`` when the incentives engine is installed."""
+    try:
+        from technopark.incentives.loader import load_regimes  # noqa: PLC0415
+    except ImportError:
+        return None
+    return load_regimes()
 
 
 def _num(v: Any) -> float | None:
