@@ -39,6 +39,7 @@ __all__ = [
     "apply_drivers",
     "evaluate",
     "evaluate_project",
+    "parse_or_keep",
     "scale_rates",
     "working_capital",
 ]
@@ -350,7 +351,8 @@ class FinanceResult:
 # --------------------------------------------------------------------------- evaluate
 
 
-def _project(document: Mapping[str, Any] | Project) -> Project:
+def parse_or_keep(document: Mapping[str, Any] | Project) -> Project:
+    """The parsed project (``ProjectError`` with JSON paths when the document is bad)."""
     return document if isinstance(document, Project) else parse_project(document)
 
 
@@ -417,7 +419,7 @@ def evaluate(
     >>> r.taxes.tolist(), r.net_cash_flow.tolist(), round(r.npv, 2)
     ([0.0, 60.0], [-1000.0, 540.0], -509.09)
     """
-    project = apply_drivers(_project(document), drivers)
+    project = apply_drivers(parse_or_keep(document), drivers)
     rates = rates or baseline_rates(project, country=country)
     rates = scale_rates(rates, drivers.tax_rates)
     if callable(reliefs):

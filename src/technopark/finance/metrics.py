@@ -198,6 +198,16 @@ def _blocks(rows: NDArray[np.intp]) -> list[NDArray[np.intp]]:
     return np.array_split(rows, -(-rows.size // _BLOCK)) if rows.size else []
 
 
+def _unique_root_below_one(
+    poly: FloatArray, tol: float, maxiter: int
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """The root in (0, 1) of rows of p(x) = sum_t poly[:, t] x^t known to have exactly one
+    there, with p(0) != 0 and p(1) != 0. The bracket's lower end is Cauchy's bound on the
+    roots of the reciprocal polynomial: no root lies below 1 / (1 + max|c_t| / |c_0|)."""
+    a0 = np.abs(poly[:, 0]) / np.abs(poly).max(axis=1)
+    return _refine(poly, 1.0 / (1.0 + 1.0 / a0), np.ones(poly.shape[0]), tol, maxiter)
+
+
 def _single_sign_change(
     cf: FloatArray, tol: float, maxiter: int
 ) -> tuple[FloatArray, NDArray[np.int8]]:
@@ -206,16 +216,14 @@ def _single_sign_change(
     Descartes' rule of signs: f(v) = sum c_t v^t has exactly one positive root. The sign of
     f(1) = sum c_t says on which side of v = 1 (IRR = 0) it lies; a root above 1 (a negative
     IRR) is found as the root w = 1/v of the reversed polynomial, so every evaluation is at a
-    point of (0, 1] and cannot overflow. The bracket's lower end is Cauchy's bound on the
-    roots of the reciprocal polynomial.
+    point of (0, 1] and cannot overflow.
     """
     at_one = cf.sum(axis=1)
     first, _ = _first_last_nonzero(cf)
     sign_near_zero = np.sign(cf[np.arange(cf.shape[0]), first])
     flip = (np.sign(at_one) == sign_near_zero) & (at_one != 0)  # the root is above v = 1
     poly = _left_align(np.where(flip[:, None], cf[:, ::-1], cf))
-    a0 = np.abs(poly[:, 0]) / np.abs(poly).max(axis=1)
-    x, ok = _refine(poly, 1.0 / (1.0 + 1.0 / a0), np.ones(cf.shape[0]), tol, maxiter)
+    x, ok = _unique_root_below_one(poly, tol, maxiter)
     x[at_one == 0], ok[at_one == 0] = 1.0, True
     v = np.where(flip, 1.0 / x, x)
     return np.where(ok, 1.0 / v - 1.0, np.nan), np.where(ok, IRR_OK, IRR_NO_CONVERGENCE)
@@ -302,23 +310,50 @@ def _several_sign_changes(
 ) -> tuple[FloatArray, NDArray[np.int8]]:
     """IRR of rows whose flows change sign more than once (e.g. a reinvestment mid-life).
 
-    Roots with IRR >= 0 are roots of f(v) in v in (0, 1]; roots with IRR < 0 are roots of the
-    reversed polynomial in w = 1/v in (0, 1). Both are isolated on a certified grid
-    (:func:`_isolate_on_grid`); a unique root is then polished by :func:`_refine`. Rows the
-    grid cannot certify (roots closer together than a grid cell, a root on a grid point) go
-    to the exact companion-matrix method.
+    First the cumulative-flow bound (Norström's criterion, both ways): with
+    C_t = CF_0 + ... + CF_t, f(v) = (1 - v) g(v) where the power series g has the
+    coefficients C_0, ..., C_T, C_T, ..., so by Descartes' rule for power series f has at most
+    as many roots in v in (0, 1) (IRR > 0) as the C_t have sign changes; likewise the sums of
+    the last flows, D_j = CF_T + ... + CF_(T-j), bound the roots in v > 1 (IRR < 0). When the
+    two counts add up to at most one (and no partial sum is too close to zero to trust its
+    sign), the IRR is unique or absent, and found by :func:`_refine`.
+
+    Other rows: the roots are isolated on a certified grid in v in (0, 1] and in w = 1/v in
+    (0, 1] (:func:`_isolate_on_grid`), and rows the grid cannot certify (roots closer than a
+    grid cell, a root on a grid point) go to the exact companion-matrix method.
+
+    Reference: L. Norström, "A sufficient condition for a unique nonnegative internal rate of
+    return", J. Financial and Quantitative Analysis 7 (1972) 1835-1839; G. Pólya, G. Szegő,
+    *Problems and Theorems in Analysis II*, 1976, Part V (Descartes' rule for power series).
     """
     n_rows = cf.shape[0]
     rate = np.full(n_rows, np.nan)
     code = np.full(n_rows, IRR_NO_ROOT, dtype=np.int8)
     fwd = _left_align(cf)
     rev = _left_align(cf[:, ::-1])
-    scale = np.abs(cf).max(axis=1, keepdims=True)
+    cum_f, cum_r = np.cumsum(fwd, axis=1), np.cumsum(rev, axis=1)
+    eps = 1e-12 * np.abs(cf).sum(axis=1, keepdims=True)
+    trusted = (np.abs(cum_f) > eps).all(axis=1) & (np.abs(cum_r) > eps).all(axis=1)
+    v_f, v_r = _sign_changes(cum_f), _sign_changes(cum_r)
+    bounded = trusted & (v_f + v_r <= 1)  # at most one root, and none at v = 1
+    for poly, here, flip in ((fwd, v_f, False), (rev, v_r, True)):
+        sel = np.flatnonzero(bounded & (here == 1))
+        if sel.size:
+            x, ok = _unique_root_below_one(poly[sel], tol, maxiter)
+            v = 1.0 / x if flip else x
+            rate[sel] = np.where(ok, 1.0 / v - 1.0, np.nan)
+            code[sel] = np.where(ok, IRR_OK, IRR_NO_CONVERGENCE)
+
+    hard = np.flatnonzero(~bounded)
+    if hard.size == 0:
+        return rate, code
+    fwd, rev = fwd[hard], rev[hard]
+    scale = np.abs(cf[hard]).max(axis=1, keepdims=True)
     ok_f, n_f, cell_f = _isolate_on_grid(fwd / scale)
     ok_r, n_r, cell_r = _isolate_on_grid(rev / scale)
     roots = n_f + n_r
     seen_twice = (n_f >= 0) & (n_r >= 0) & (roots > 1)  # two sign changes: two roots, surely
-    code[seen_twice] = IRR_MULTIPLE
+    code[hard[seen_twice]] = IRR_MULTIPLE
     certain = (ok_f & ok_r) | seen_twice
     for poly, n_here, cell, flip in ((fwd, n_f, cell_f, False), (rev, n_r, cell_r, True)):
         sel = np.flatnonzero(ok_f & ok_r & (roots == 1) & (n_here == 1))
@@ -326,9 +361,9 @@ def _several_sign_changes(
             lo, hi = cell[sel] / _GRID, (cell[sel] + 1) / _GRID
             x, ok = _refine(poly[sel], np.maximum(lo, 1e-300), hi, tol, maxiter)
             v = 1.0 / x if flip else x
-            rate[sel] = np.where(ok, 1.0 / v - 1.0, np.nan)
-            code[sel] = np.where(ok, IRR_OK, IRR_NO_CONVERGENCE)
-    rest = np.flatnonzero(~certain)
+            rate[hard[sel]] = np.where(ok, 1.0 / v - 1.0, np.nan)
+            code[hard[sel]] = np.where(ok, IRR_OK, IRR_NO_CONVERGENCE)
+    rest = hard[~certain]
     if rest.size:
         rate[rest], code[rest] = _eig_positive_roots(cf[rest])
     return rate, code
