@@ -625,3 +625,18 @@ def test_reliefs_for_feeds_compute_taxes_identically() -> None:
     t = compute_taxes(p, reliefs=reliefs_for(p, park))
     assert r.table is not None
     assert t.total("saved").tolist() == pytest.approx(r.table.total("saved").tolist())
+
+
+def test_regime_starting_after_residency_counts_from_its_start(tmp_path: Path) -> None:
+    # residency 2025-01; regime in force from 2026-07-01; 24-month term from the certificate
+    # → only 2026-07 .. 2026-12 is covered (the term still ends 2027-01).
+    write_regime(tmp_path / "late.yaml", effective_from="2026-07-01")
+    r = evaluate(project(), ParkFacts("p", "UZ", "fez", ("late",)), load_regimes(tmp_path))
+    (ro,) = r.regimes
+    assert ro.eligible
+    assert any(
+        "after the residency start 2025-01-01; benefits count from then" in x.text
+        for x in ro.reasons
+    )
+    bo = ro.benefits[0]
+    assert [bo.months_by_year[y] for y in (2025, 2026, 2027)] == [0, 6, 0]

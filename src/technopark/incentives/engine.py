@@ -482,6 +482,15 @@ def _regime_reasons(regime: Regime, project: Project, park: ParkFacts, fx: FxTab
                 f"horizon ({project.end_year})",
             )
         )
+    elif regime.effective_from > project.residency_start:
+        reasons.append(
+            _reason(
+                "effective_period",
+                True,
+                f"The regime starts on {regime.effective_from.isoformat()}, after the residency "
+                f"start {project.residency_start.isoformat()}; benefits count from then",
+            )
+        )
     else:
         until = regime.effective_to.isoformat() if regime.effective_to else "no end date"
         reasons.append(
