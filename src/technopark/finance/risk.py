@@ -365,14 +365,19 @@ class ScenarioModel:
     base: FinanceResult
 
     @classmethod
-    def build(cls, project: Project, result: FinanceResult) -> ScenarioModel:
-        """The arrays of a project and its evaluation (:func:`evaluate` with no drivers)."""
+    def build(
+        cls,
+        project: Project,
+        result: FinanceResult,
+        reliefs: Mapping[str, FloatArray] | None = None,
+    ) -> ScenarioModel:
+        """The arrays of a project and its evaluation (:func:`evaluate` with no drivers and
+        the same ``reliefs``)."""
         t = result.tax_table
         rates, lines = t.rates, t.lines
-        profit_base = lines["profit"].baseline
-        with np.errstate(divide="ignore", invalid="ignore"):
-            relief = np.where(profit_base > 0, lines["profit"].saved / profit_base, 0.0)
-        zeros = np.zeros(len(result.years))
+        n = len(result.years)
+        relief = np.clip(np.asarray((reliefs or {}).get("profit", np.zeros(n)), float), 0, 1)
+        zeros = np.zeros(n)
         # ΔWC is linear in revenue and opex: one part per factor.
         wc_rev = np.diff(working_capital(project, result.revenue, zeros), prepend=0.0)
         wc_opex = np.diff(working_capital(project, zeros, result.opex), prepend=0.0)
@@ -538,7 +543,7 @@ def simulate(
     if callable(reliefs):
         reliefs = reliefs(project)
     base = evaluate(project, reliefs=reliefs, country=country)
-    model = ScenarioModel.build(project, base)
+    model = ScenarioModel.build(project, base, reliefs)
     factors = {k: draws.get(k, np.ones(n)) for k in DRIVERS}
     npv = np.empty(n)
     irr = np.empty(n)
