@@ -364,3 +364,20 @@ def test_savings_never_exceed_baseline(
 def test_data_dir_files_exist() -> None:
     data = Path(taxes_module.__file__).parent / "data"
     assert (data / "fx.csv").exists() and (data / "tax_rates.yaml").exists()
+
+
+def test_country_without_data_is_unknown_not_invented() -> None:
+    p = parse_project(doc(country="KZ", horizon_years=1, revenue=[{"year": 2025, "amount": 100}]))
+    t = compute_taxes(p)
+    assert "profit" in t.unknown
+    assert t.lines["profit"].baseline.tolist() == [0.0]
+    assert any("No baseline tax data for country KZ" in w for w in t.warnings)
+
+
+def test_module_level_convert() -> None:
+    from technopark.core.taxes import convert
+
+    # fx.csv: 83.3 RUB per USD in 2025
+    assert convert(1.0, "USD", "RUB", 2025) == pytest.approx(83.3)
+    with pytest.raises(FxError):
+        convert(1.0, "UZS", "USD", 2020)

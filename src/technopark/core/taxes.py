@@ -60,6 +60,7 @@ __all__ = [
     "TaxTable",
     "baseline_rates",
     "compute_taxes",
+    "convert",
     "load_fx",
     "load_tax_data",
     "months_in_year",
@@ -147,6 +148,20 @@ class FxTable:
     def used_rates(self) -> list[FxRate]:
         """Rates used so far, sorted by currency and year."""
         return [self.used[k] for k in sorted(self.used)]
+
+
+def convert(
+    amount: float, from_currency: str, to_currency: str, year: int, fx: FxTable | None = None
+) -> float:
+    """Convert ``amount`` between currencies with the rates of ``year`` (nearest earlier year
+    available; :class:`FxError` if none) from ``core/data/fx.csv`` or the given table.
+
+    Scenario: USD 1 m in 2025 is RUB 83.3 m at the 2025 average rate (Vedomosti, Bank of Russia).
+
+    >>> round(convert(1_000_000, "USD", "RUB", 2025))
+    83300000
+    """
+    return (fx or load_fx()).convert(amount, from_currency, to_currency, year)
 
 
 def load_fx(path: str | Path | None = None) -> FxTable:
@@ -310,7 +325,8 @@ def baseline_rates(
                 try:
                     v = fx.convert(float(v), ccy, project.currency, y)
                 except FxError as exc:
-                    warnings.append(f"{country} {tax} tax is unknown in {y}: {exc}.")
+                    what = f"{tax} tax" if key == "rate" else f"{tax} tax {key.replace('_', ' ')}"
+                    warnings.append(f"The {country} {what} is unknown in {y}: {exc}.")
                     return None
             out[i] = float(v)
             if (tax, str(e["valid_from"])) not in seen:
