@@ -375,3 +375,34 @@ def test_the_document_is_not_modified() -> None:
     before = copy.deepcopy(d)
     evaluate(d, drivers=Drivers(revenue=1.5, delay_years=1))
     assert d == before
+
+
+# --------------------------------------------------------------------------- park benefits
+
+
+def test_a_named_park_applies_the_incentives_engine_reliefs() -> None:
+    from technopark.incentives.engine import ParkFacts
+    from technopark.incentives.engine import evaluate as incentives
+
+    d = json.loads((EXAMPLES / "project-eltech-cable-plant.json").read_text())
+    park = ParkFacts(
+        "uz-eltech-industrial", "UZ", "technopark", ("uz-sez", "uz-electrical-industry")
+    )
+    r = evaluate(d, park=park)
+    inc = incentives(
+        evaluate(d).tax_table
+        and __import__("technopark.core.project").core.project.parse_project(d),
+        park,
+    )
+    assert inc.table is not None
+    # The same taxes as the incentives engine computes with its reliefs ...
+    np.testing.assert_allclose(r.taxes, inc.table.total("payable"), rtol=1e-12)
+    np.testing.assert_allclose(r.taxes_without_benefits, inc.table.total("baseline"), rtol=1e-12)
+    # ... and the value of benefits is the NPV difference = PV of the taxes saved, t = 0
+    # undiscounted (this model's convention).
+    saved = inc.table.total("saved")
+    pv = sum(s / 1.12**t for t, s in enumerate(saved))
+    assert r.benefits_value == pytest.approx(pv, rel=1e-10)
+    assert r.benefits_value > 0
+    out = r.to_dict()
+    assert out["without_benefits"]["npv"] < out["npv"]

@@ -31,6 +31,7 @@ import numpy as np
 from technopark.core.project import LoanSchedule, Project, YearAmount, parse_project
 from technopark.core.taxes import TaxRates, TaxTable, baseline_rates, compute_taxes
 from technopark.finance import metrics
+from technopark.incentives.engine import ParkFacts, reliefs_for
 
 __all__ = [
     "Drivers",
@@ -40,6 +41,7 @@ __all__ = [
     "evaluate",
     "evaluate_project",
     "parse_or_keep",
+    "relief_source",
     "scale_rates",
     "working_capital",
 ]
@@ -356,9 +358,28 @@ def parse_or_keep(document: Mapping[str, Any] | Project) -> Project:
     return document if isinstance(document, Project) else parse_project(document)
 
 
+def relief_source(
+    reliefs: Mapping[str, FloatArray] | ReliefSource | None = None,
+    park: ParkFacts | None = None,
+    regimes: Any = None,
+) -> Mapping[str, FloatArray] | ReliefSource | None:
+    """The benefits to apply: ``reliefs`` as given, else the incentives engine's reliefs for
+    the park (``incentives.engine.reliefs_for``, evaluated on each adjusted project), else
+    none.
+
+    >>> relief_source() is None
+    True
+    """
+    if reliefs is not None or park is None:
+        return reliefs
+    return lambda project: reliefs_for(project, park, regimes)
+
+
 def evaluate(
     document: Mapping[str, Any] | Project,
     *,
+    park: ParkFacts | None = None,
+    regimes: Any = None,
     reliefs: Mapping[str, FloatArray] | ReliefSource | None = None,
     rates: TaxRates | None = None,
     country: str | None = None,
@@ -386,11 +407,13 @@ def evaluate(
     ----------
     document : mapping or Project
         The investment project document (``docs/project-schema.md``).
+    park : ParkFacts, optional
+        The park the project is located in: its regimes' benefits are applied (incentives
+        engine, ``regimes`` default to the regime data) and its country's tax rules used.
     reliefs : mapping or callable, optional
-        Benefits as fractions of each tax per year (``{"profit": array, ...}``), or a callable
-        giving them for a (possibly adjusted) project — typically the incentives engine bound
-        to the park (see :func:`technopark.finance.incentives_reliefs`). Without it, there
-        are no benefits and the result has no ``without_benefits`` part.
+        Benefits given directly as fractions of each tax per year (``{"profit": array,
+        ...}``), or a callable giving them for a (possibly adjusted) project; overrides
+        ``park``. Without benefits the result has no ``without_benefits`` part.
     rates : TaxRates, optional
         Baseline rates already resolved (default: ``baseline_rates`` of the project).
     country : str, optional
@@ -420,6 +443,9 @@ def evaluate(
     ([0.0, 60.0], [-1000.0, 540.0], -509.09)
     """
     project = apply_drivers(parse_or_keep(document), drivers)
+    reliefs = relief_source(reliefs, park, regimes)
+    if park is not None:
+        country = country or park.country
     rates = rates or baseline_rates(project, country=country)
     rates = scale_rates(rates, drivers.tax_rates)
     if callable(reliefs):

@@ -40,8 +40,10 @@ from technopark.finance.engine import (
     ReliefSource,
     evaluate,
     parse_or_keep,
+    relief_source,
     working_capital,
 )
+from technopark.incentives.engine import ParkFacts
 
 __all__ = [
     "DEFAULT_DISTRIBUTIONS",
@@ -494,6 +496,8 @@ def simulate(
     seed: int | None = None,
     distributions: Mapping[str, Any] | None = None,
     correlation: Sequence[Sequence[Any]] | None = None,
+    park: ParkFacts | None = None,
+    regimes: Any = None,
     reliefs: Mapping[str, FloatArray] | ReliefSource | None = None,
     country: str | None = None,
     bins: int = 50,
@@ -518,8 +522,9 @@ def simulate(
         :data:`DEFAULT_DISTRIBUTIONS`.
     correlation : list, optional
         ``[[driver_a, driver_b, rho], ...]`` correlations of the copula's normals.
-    reliefs, country
-        As for :func:`~technopark.finance.engine.evaluate`.
+    park, regimes, reliefs, country
+        As for :func:`~technopark.finance.engine.evaluate`. The benefits are evaluated once,
+        for the document's own case, and kept in every scenario.
 
     References
     ----------
@@ -540,8 +545,11 @@ def simulate(
     project = parse_or_keep(document)
     dists = parse_distributions(DEFAULT_DISTRIBUTIONS if distributions is None else distributions)
     draws = sample_drivers(dists, n, seed=seed, correlation=correlation)
+    reliefs = relief_source(reliefs, park, regimes)
     if callable(reliefs):
         reliefs = reliefs(project)
+    if park is not None:
+        country = country or park.country
     base = evaluate(project, reliefs=reliefs, country=country)
     model = ScenarioModel.build(project, base, reliefs)
     factors = {k: draws.get(k, np.ones(n)) for k in DRIVERS}
