@@ -15,8 +15,10 @@ import numpy as np
 import numpy_financial as npf
 import pytest
 
-from technopark.core.project import ProjectError
+from technopark.core.project import ProjectError, parse_project
 from technopark.finance.engine import Drivers, evaluate, evaluate_project
+from technopark.incentives.engine import ParkFacts
+from technopark.incentives.engine import evaluate as incentives
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -381,19 +383,12 @@ def test_the_document_is_not_modified() -> None:
 
 
 def test_a_named_park_applies_the_incentives_engine_reliefs() -> None:
-    from technopark.incentives.engine import ParkFacts
-    from technopark.incentives.engine import evaluate as incentives
-
     d = json.loads((EXAMPLES / "project-eltech-cable-plant.json").read_text())
     park = ParkFacts(
         "uz-eltech-industrial", "UZ", "technopark", ("uz-sez", "uz-electrical-industry")
     )
     r = evaluate(d, park=park)
-    inc = incentives(
-        evaluate(d).tax_table
-        and __import__("technopark.core.project").core.project.parse_project(d),
-        park,
-    )
+    inc = incentives(parse_project(d), park)
     assert inc.table is not None
     # The same taxes as the incentives engine computes with its reliefs ...
     np.testing.assert_allclose(r.taxes, inc.table.total("payable"), rtol=1e-12)
