@@ -381,3 +381,18 @@ def test_module_level_convert() -> None:
     assert convert(1.0, "USD", "RUB", 2025) == pytest.approx(83.3)
     with pytest.raises(FxError):
         convert(1.0, "UZS", "USD", 2020)
+
+
+def test_small_workshop_profit_tax_by_hand() -> None:
+    # examples/project-small-workshop.json (UZ, 15 %, losses uncapped):
+    # depreciation: buildings 50,000/30 = 1,666.67 + equipment 150,000/10 = 15,000 = 16,666.67
+    # 2025: 100,000 − 120,000 − 16,666.67 = −36,666.67 (loss)
+    # 2026: 300,000 − 250,000 − 16,666.67 = 33,333.33 → fully offset → 0 (3,333.33 left)
+    # 2027: 350,000 − 280,000 − 16,666.67 = 53,333.33 − 3,333.33 = 50,000 → tax 7,500
+    from technopark.core.project import load_project
+
+    root = Path(__file__).resolve().parents[2]
+    p = load_project(root / "examples" / "project-small-workshop.json")
+    t = compute_taxes(p)
+    np.testing.assert_allclose(t.bases.taxable_profit[:3], [0, 0, 50_000], atol=1e-6)
+    np.testing.assert_allclose(t.lines["profit"].baseline[:3], [0, 0, 7_500], atol=1e-6)

@@ -640,3 +640,31 @@ def test_regime_starting_after_residency_counts_from_its_start(tmp_path: Path) -
     )
     bo = ro.benefits[0]
     assert [bo.months_by_year[y] for y in (2025, 2026, 2027)] == [0, 6, 0]
+
+
+def test_eltech_example_by_hand() -> None:
+    # examples/project-eltech-cable-plant.json (invented figures), park lists uz-sez + PP-15.
+    from technopark.core.project import load_project
+
+    p = load_project(ROOT / "examples" / "project-eltech-cable-plant.json")
+    r = evaluate(
+        p,
+        ParkFacts("uz-eltech-industrial", "UZ", "technopark", ("uz-sez", "uz-electrical-industry")),
+    )
+    prop = benefit(r, "uz-sez", "property-exemption")
+    # capex by end of 2025 USD 1.7 m → 36 months; 4.2 m by end of 2026 → 60; 5.7 m by end of
+    # 2028 (term still running to 2030-04) → 84 months: 2025-04-01 .. 2032-04-01 (Art. 474).
+    assert prop.term_months == 84 and prop.end is not None
+    assert prop.end.isoformat() == "2032-04-01"
+    # property tax 2032: buildings 1.5 m from 2026, 30 years → 50,000 a year; 2032 NBV
+    # (1,200,000 + 1,150,000)/2 = 1,175,000 × 1.5 % = 17,625; exempt Jan–Mar → 3/12 = 4,406.25
+    assert r.table is not None
+    assert r.table.lines["property"].baseline[7] == pytest.approx(17_625)
+    assert saved(r, "property")[7] == pytest.approx(4_406.25)
+    # profit: commissioning 2026-07-01, USD 4.2 m by end of 2026 → 36 months to 2029-07-01;
+    # 2029 saves 6/12 of the 2029 profit tax
+    prof = benefit(r, "uz-sez", "profit-exemption")
+    assert prof.end is not None and prof.end.isoformat() == "2029-07-01"
+    assert saved(r, "profit")[4] == pytest.approx(r.table.lines["profit"].baseline[4] / 2)
+    # land: 3 ha × USD 3,000 (override) = 9,000 a year; 2025 due for Apr–Dec = 6,750, all exempt
+    assert saved(r, "land")[0] == pytest.approx(6_750)

@@ -899,7 +899,17 @@ def _benefit_label(b: Benefit) -> str:
 
 
 def render_text(result: IncentiveResult, lang: str = "en") -> str:
-    """A plain-text report for the CLI: regimes with reasons, benefits, the year table, totals."""
+    """A plain-text report for the CLI: regimes with reasons, benefits, the year table, totals.
+
+    >>> print(render_text(evaluate(
+    ...     __import__("technopark.core.project").core.project.parse_project({
+    ...         "name": "Kiosk", "currency": "USD", "country": "UZ", "start_year": 2025,
+    ...         "horizon_years": 1, "discount_rate": 0.1, "industry": "47", "hazard_class": 5,
+    ...         "residency_start": "2025-01-01", "commissioning_year": 2025,
+    ...         "land_area_ha": 0, "capex": [], "revenue": [], "opex": [], "jobs": []}),
+    ...     ParkFacts("plain", "UZ", "industrial_park"))).splitlines()[2])
+    No legal regime applies to this park in the data: no benefits.
+    """
     ccy = result.currency
     p = result.park
     lines = [
@@ -944,20 +954,26 @@ def render_text(result: IncentiveResult, lang: str = "en") -> str:
         lines.append("")
     if result.table is not None:
         t = result.table
-        lines.append(f"{'year':<6}{'tax':<10}{'baseline':>16}{'payable':>16}{'saved':>16}")
+        taxes = [x for x in TAXES if t.lines[x].baseline.any() or t.lines[x].saved.any()]
+        lines.append(f"Taxes by year, {ccy} (all regimes combined; saved per tax on the right)")
+        head = f"{'year':<6}{'baseline':>14}{'payable':>14}{'saved':>14}  |"
+        head += "".join(f"{x + ' saved':>16}" for x in taxes)
+        lines.append(head)
+        lines.append("-" * len(head))
         for i, y in enumerate(t.years):
-            for tax in TAXES:
-                line = t.lines[tax]
-                if line.baseline[i] == 0 and line.saved[i] == 0:
-                    continue
-                lines.append(
-                    f"{int(y):<6}{tax:<10}{_num(line.baseline[i]):>16}"
-                    f"{_num(line.payable[i]):>16}{_num(line.saved[i]):>16}"
-                )
-        lines.append(
-            f"{'total':<16}{_num(t.total('baseline').sum()):>16}"
-            f"{_num(t.total('payable').sum()):>16}{_num(t.total('saved').sum()):>16}"
+            row = (
+                f"{int(y):<6}{_num(t.total('baseline')[i]):>14}"
+                f"{_num(t.total('payable')[i]):>14}{_num(t.total('saved')[i]):>14}  |"
+            )
+            row += "".join(f"{_num(t.lines[x].saved[i]):>16}" for x in taxes)
+            lines.append(row)
+        lines.append("-" * len(head))
+        total = (
+            f"{'total':<6}{_num(t.total('baseline').sum()):>14}"
+            f"{_num(t.total('payable').sum()):>14}{_num(t.total('saved').sum()):>14}  |"
         )
+        total += "".join(f"{_num(t.lines[x].saved.sum()):>16}" for x in taxes)
+        lines.append(total)
         lines.append("")
     lines.append(
         f"Total saved: {_num(result.total_saved)} {ccy}; present value at "
