@@ -1,0 +1,854 @@
+"""Import parks and sites from exchange files: everything is checked, then everything is written.
+
+`import_files()` is the one function behind `technopark import`, the benchmark and any future
+upload view. It works in two phases:
+
+1. Check. Every file is read in batches; each batch is cleaned column by column (see
+   `cleaning`), cross-checked row by row, compared with what the database holds (upsert by
+   park_id / site_id) and checked against the permissions of the user (core.permissions).
+   Every problem is collected with its file, row and column. The checked rows go to a spool
+   (a temporary file once it grows), so memory stays flat for millions of rows.
+2. Write, only if there was no problem and this is not a dry run: one transaction, one change
+   request id (core.history.change_context), new rows inserted with explicit primary keys and
+   their '+' history rows, existing rows updated with their '~' history rows, all in bulk
+   (executemany on SQLite, COPY on PostgreSQL) — the same history rows django-simple-history
+   writes, with the user, the reason "import FILE" and the request id.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection, models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from technopark.core.history import change_context
+from technopark.core.permissions import Action, AnyUser, can, is_administrator
+from technopark.geo.models import Country, Region
+from technopark.parks.choices import OrganizationKind, SiteKind
+from technopark.parks.exchange.cleaning import KEEP, clean_column
+from technopark.parks.exchange.readers import (
+    FILE_LEVEL,
+    Batch,
+    Problem,
+    Table,
+    UnreadableFile,
+    open_tables,
+)
+from technopark.parks.exchange.schema import ID_COLUMN, Column, Entity, Kind, columns_of
+from technopark.parks.models import Organization, Park, ParkUtility, Site
+from technopark.parks.services.reference import COUNTRIES, ensure_countries
+
+BATCH_ROWS = 20_000
+SPOOL_IN_MEMORY_BYTES = 64 * 1024 * 1024
+MODELS: dict[Entity, type[models.Model]] = {Entity.PARKS: Park, Entity.SITES: Site}
+HISTORY_EXTRA = ["history_date", "history_change_reason", "history_type", "history_user_id",
+                 "request_id"]
+
+
+def main_fields(entity: Entity) -> list[str]:
+    """The model's columns that an exchange row fills (all but id and the timestamps)."""
+    model = MODELS[entity]
+    skip = {"id", "created", "updated"}
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, on a dry run or with errors, would have done)."""
+
+    files: list[str]
+    created: dict[str, int] = field(default_factory=lambda: {e.value: 0 for e in Entity})
+    updated: dict[str, int] = field(default_factory=lambda: {e.value: 0 for e in Entity})
+    rows: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+    written: bool = False
+    request_id: str | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "created": sum(self.created.values()),
+            "updated": sum(self.updated.values()),
+            "by_entity": {"created": self.created, "updated": self.updated},
+            "rows": self.rows,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "request_id": self.request_id,
+            "seconds": round(self.seconds, 3),
+            "errors": [p.as_dict() for p in self.errors],
+        }
+
+
+class _Spool:
+    """Checked batches, pickled to memory and to a temporary file once large."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
+        self.count = 0
+
+    def add(self, item: Any) -> None:
+        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Any:
+        self._file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self._file)  # noqa: S301 - our own temporary file
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _Directory:
+    """What the database already holds that rows refer to, cached for the whole run."""
+
+    def __init__(self) -> None:
+        self.countries = set(Country.objects.values_list("code", flat=True)) | set(COUNTRIES)
+        self.country_codes_in_db = set(Country.objects.values_list("code", flat=True))
+        self.organizations: dict[str, int] = dict(Organization.objects.values_list("name", "id"))
+        self.regions: dict[tuple[str, str], int] = {
+            (c, n): i for i, c, n in Region.objects.values_list("id", "country_id", "name")
+        }
+        self.region_country: dict[int, str] = {i: c for (c, _n), i in self.regions.items()}
+        # park_id -> (pk, operator_id); None when known not to exist.
+        self.parks: dict[str, tuple[int, int | None] | None] = {}
+        self.park_operator_by_pk: dict[int, int | None] = {}
+        # Parks of this import: park_id -> operator (an id, a new organization's name or None).
+        self.parks_in_run: dict[str, Any] = {}
+        self.new_organizations: dict[str, str] = {}  # name -> label of the file that needs it
+        self.new_regions: set[tuple[str, str]] = set()
+        self.new_countries: set[str] = set()
+
+    def load_parks(self, park_ids: Iterable[str]) -> None:
+        missing = [p for p in set(park_ids) if p not in self.parks]
+        for chunk in _chunks(missing, 900):
+            found = {pid: (pk, op) for pk, pid, op in
+                     Park.objects.filter(park_id__in=chunk).values_list("id", "park_id",
+                                                                        "operator_id")}
+            for pid in chunk:
+                self.parks[pid] = found.get(pid)
+            for pk, op in found.values():
+                self.park_operator_by_pk[pk] = op
+
+    def load_park_pks(self, pks: Iterable[int]) -> None:
+        missing = [p for p in set(pks) if p not in self.park_operator_by_pk]
+        for chunk in _chunks(missing, 900):
+            self.park_operator_by_pk.update(
+                Park.objects.filter(pk__in=chunk).values_list("id", "operator_id")
+            )
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Permissions:
+    """core.permissions' answers for this run's user, asked once per operator."""
+
+    def __init__(self, user: AnyUser) -> None:
+        self.user = user
+        self.system = user is None
+        self.admin = self.system or is_administrator(user)
+        self._cache: dict[tuple[str, str, int | None], bool] = {}
+
+    def park(self, action: Action, operator_id: int | None) -> bool:
+        if self.admin:
+            return True
+        key = ("park", action.value, operator_id)
+        if key not in self._cache:
+            self._cache[key] = can(self.user, action, Park(operator_id=operator_id))
+        return self._cache[key]
+
+    def site(self, action: Action, operator_id: int | None) -> bool:
+        if self.admin:
+            return True
+        key = ("site", action.value, operator_id)
+        if key not in self._cache:
+            park = Park(operator_id=operator_id)
+            self._cache[key] = can(self.user, action, Site(park=park))
+        return self._cache[key]
+
+    def add_reference(self, model: type[models.Model]) -> bool:
+        """Organizations and regions are reference data: administrators add them."""
+        if self.admin:
+            return True
+        return can(self.user, Action.ADD, model())
+
+
+class _Checker:
+    """Phase 1: check every batch, collect problems, spool the checked rows."""
+
+    def __init__(self, user: AnyUser, report: ImportReport) -> None:
+        self.user = user
+        self.report = report
+        self.perms = _Permissions(user)
+        self.directory = _Directory()
+        self.seen: dict[Entity, dict[str, int]] = {e: {} for e in Entity}
+        self.fields = {e: main_fields(e) for e in Entity}
+        self.index = {e: {f: i for i, f in enumerate(self.fields[e])} for e in Entity}
+        self.defaults = {e: _defaults(MODELS[e], self.fields[e]) for e in Entity}
+        self.table_has_rows = {e: MODELS[e]._default_manager.exists() for e in Entity}
+        self.spool = _Spool()
+        self.rows_to_write = 0
+
+    # -- problems ------------------------------------------------------------------------
+
+    def problem(self, label: str, row: int, column: str, message: str) -> None:
+        self.report.errors.append(Problem(label, row, column, message))
+
+    # -- tables --------------------------------------------------------------------------
+
+    def check_header(self, table: Table) -> bool:
+        known = {c.name for c in columns_of(table.entity)}
+        ok = True
+        seen: set[str] = set()
+        for name in table.header:
+            if name not in known:
+                hint = "" if name else " (an empty column name)"
+                self.problem(table.label, table.header_row, name or FILE_LEVEL,
+                             f"unknown column{hint}; the {table.entity.value} columns are: "
+                             + ", ".join(c.name for c in columns_of(table.entity)))
+                ok = False
+            elif name in seen:
+                self.problem(table.label, table.header_row, name, "the column appears twice")
+                ok = False
+            seen.add(name)
+        return ok
+
+    def check_batch(self, table: Table, batch: Batch) -> None:
+        entity = table.entity
+        self.report.errors += batch.problems
+        if not batch.rows:
+            return
+        self.report.rows += len(batch.rows)
+        label, numbers = table.label, batch.numbers
+        header = table.header
+        columns = {c.name: c for c in columns_of(entity)}
+        cells_by_column = list(zip(*batch.rows, strict=True))
+        bad: set[int] = set()
+        cleaned: dict[str, list[Any]] = {}
+
+        def fail(i: int, column: str, message: str) -> None:
+            bad.add(i)
+            self.problem(label, numbers[i], column, message)
+
+        for position, name in enumerate(header):
+            column = columns[name]
+            values, errors = clean_column(column, cells_by_column[position])
+            for i, message in errors:
+                fail(i, name, message)
+            cleaned[name] = values
+            if column.required and column.kind != Kind.ID:
+                for i, v in enumerate(values):
+                    if v is None or v == "":
+                        if i not in bad:
+                            fail(i, name, "required, but empty")
+
+        id_name = ID_COLUMN[entity]
+        ids = cleaned[id_name]
+        self._check_duplicates(entity, label, numbers, ids, fail)
+        existing = self._existing(entity, [i for i in ids if i is not None])
+
+        fields = self.fields[entity]
+        fidx = self.index[entity]
+        defaults = self.defaults[entity]
+        given = [False] * len(fields)
+        per_field: list[Any] = [None] * len(fields)
+        for name, values in cleaned.items():
+            column = columns[name]
+            if column.kind == Kind.UTILITY:
+                continue
+            if column.kind == Kind.AS_OF:
+                per_field[fidx["as_of"]] = [v[0] if v else None for v in values]
+                per_field[fidx["as_of_precision"]] = [v[1] if v else "day" for v in values]
+                given[fidx["as_of"]] = given[fidx["as_of_precision"]] = True
+                continue
+            per_field[fidx[column.db_field]] = values
+            given[fidx[column.db_field]] = True
+        sequences = [
+            seq if seq is not None else itertools.repeat(defaults[j])
+            for j, seq in enumerate(per_field)
+        ]
+        rows = list(zip(*sequences)) if any(given) else []
+        keep_fields = [j for j, seq in enumerate(per_field)
+                       if seq is not None and any(v is KEEP for v in seq)]
+
+        creates: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        created_numbers: list[int] = []
+        updated_numbers: list[int] = []
+        for i, row in enumerate(rows):
+            old = existing.get(ids[i]) if ids[i] is not None else None
+            if old is None:
+                if keep_fields:
+                    row = list(row)
+                    for j in keep_fields:
+                        if row[j] is KEEP:
+                            row[j] = defaults[j]
+                    row = tuple(row)
+                creates.append(row)
+                created_numbers.append(i)
+            else:
+                old_fields = old[2:]
+                merged = tuple(
+                    row[j] if given[j] and row[j] is not KEEP else old_fields[j]
+                    for j in range(len(fields))
+                )
+                updates.append((old[0], old[1], *merged))
+                updated_numbers.append(i)
+
+        if entity == Entity.PARKS:
+            utilities = self._check_parks(label, numbers, cleaned, creates, updates,
+                                          created_numbers, updated_numbers, existing, ids, fail)
+        else:
+            utilities = []
+            self._check_sites(label, numbers, cleaned, creates, updates, created_numbers,
+                              updated_numbers, existing, ids, fail)
+
+        if self.report.errors:
+            return  # nothing will be written: stop spooling, keep checking
+        self.report.created[entity.value] += len(creates)
+        self.report.updated[entity.value] += len(updates)
+        self.rows_to_write += len(creates) + len(updates)
+        self.spool.add((entity.value, label, creates, updates, utilities))
+
+    def _check_duplicates(self, entity: Entity, label: str, numbers: list[int],
+                          ids: list[Any], fail: Any) -> None:
+        seen = self.seen[entity]
+        present = [i for i in ids if i is not None]
+        if len(set(present)) == len(present) and seen.keys().isdisjoint(present):
+            seen.update(zip(ids, numbers, strict=True))
+            seen.pop(None, None)  # type: ignore[call-overload]
+            return
+        for i, value in enumerate(ids):
+            if value is None:
+                continue
+            if value in seen:
+                fail(i, ID_COLUMN[entity],
+                     f"duplicate {ID_COLUMN[entity]} {value!r}: also on row {seen[value]}")
+            else:
+                seen[value] = numbers[i]
+
+    def _existing(self, entity: Entity, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+        """Stored rows with these ids: id -> (pk, created, *main fields), as the driver gives."""
+        if not ids or not self.table_has_rows[entity]:
+            return {}
+        model = MODELS[entity]
+        table = model._meta.db_table
+        columns = _columns(model, ["id", "created", *self.fields[entity]])
+        id_column = _columns(model, [ID_COLUMN[entity]])[0]
+        key_at = 2 + self.index[entity][ID_COLUMN[entity]]
+        found: dict[str, tuple[Any, ...]] = {}
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for chunk in _chunks(ids, 900):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT {', '.join(map(qn, columns))} FROM {qn(table)} "  # noqa: S608
+                    f"WHERE {qn(id_column)} IN ({marks})",
+                    list(chunk),
+                )
+                for row in cursor.fetchall():
+                    found[row[key_at]] = tuple(row)
+        return found
+
+    # -- parks ---------------------------------------------------------------------------
+
+    def _check_parks(self, label: str, numbers: list[int], cleaned: dict[str, list[Any]],
+                     creates: list[tuple[Any, ...]], updates: list[tuple[Any, ...]],
+                     created_numbers: list[int], updated_numbers: list[int],
+                     existing: dict[str, tuple[Any, ...]], ids: list[Any],
+                     fail: Any) -> list[tuple[str, dict[str, Any]]]:
+        d = self.directory
+        f = self.index[Entity.PARKS]
+        header = set(cleaned)
+        for name in ("name", "kind", "country"):
+            if name not in header:
+                for i in created_numbers:
+                    fail(i, name, f"required for a new park, but the file has no {name} column")
+        for i, code in enumerate(cleaned.get("country", [])):
+            if code and code not in d.countries:
+                fail(i, "country", f"{code!r} is not a known country; allowed: "
+                                   + ", ".join(sorted(d.countries)))
+            elif code and code not in d.country_codes_in_db:
+                d.new_countries.add(code)
+
+        def check_row(i: int, row: tuple[Any, ...], old_operator: Any, is_new: bool) -> None:
+            lat, lon = row[f["lat"]], row[f["lon"]]
+            if (lat is None) != (lon is None):
+                fail(i, "lon" if lon is None else "lat",
+                     "latitude and longitude are given together or not at all")
+            if lat is not None and not row[f["coord_precision"]]:
+                fail(i, "coord_precision",
+                     "required with lat/lon: say whether the point is the park itself (site) "
+                     "or its town (city)")
+            if row[f["investment_amount"]] is not None and not row[f["investment_currency"]]:
+                fail(i, "investment_currency", "required when investment_amount is given")
+            total, free = row[f["area_total_ha"]], row[f["area_free_ha"]]
+            if total is not None and free is not None and Decimal(str(free)) > Decimal(str(total)):
+                fail(i, "area_free_ha", f"the free area ({free} ha) exceeds the total area "
+                                        f"({total} ha)")
+            country = row[f["country_id"]]
+            region = row[f["region_id"]]
+            if isinstance(region, str) and country:
+                if (country, region) not in d.regions:
+                    if not self.perms.add_reference(Region):
+                        fail(i, "region", f"{region!r} is not a region of {country}, and only an "
+                                          "administrator may add one")
+                    d.new_regions.add((country, region))
+            elif isinstance(region, int) and d.region_country.get(region) != country:
+                fail(i, "region", f"the park's stored region is not in {country}; give the "
+                                  "region too")
+            operator = self._organization(i, row[f["operator_id"]], "operator", label, fail)
+            self._organization(i, row[f["owner_id"]], "owner", label, fail)
+            action = Action.ADD if is_new else Action.CHANGE
+            operator_id = operator if isinstance(operator, int) else None
+            if not self.perms.park(action, operator_id) or (
+                not is_new and not self.perms.park(Action.CHANGE, old_operator)
+            ):
+                who = getattr(self.user, "username", "")
+                fail(i, "operator" if not is_new else "park_id",
+                     f"{who} may not {action.value} park {row[f['park_id']]!r}"
+                     + (" with this operator" if is_new else ""))
+            d.parks_in_run[row[f["park_id"]]] = operator
+
+        for i, row in zip(created_numbers, creates, strict=True):
+            check_row(i, row, None, True)
+        for i, row in zip(updated_numbers, updates, strict=True):
+            old = existing[ids[i]]
+            check_row(i, row[2:], old[2 + f["operator_id"]], False)
+
+        utility_columns = [c for c in columns_of(Entity.PARKS)
+                           if c.kind == Kind.UTILITY and c.name in cleaned]
+        if not utility_columns:
+            return []
+        out = []
+        for i, park_id in enumerate(ids):
+            if park_id is not None:
+                out.append((park_id, {c.utility: cleaned[c.name][i] for c in utility_columns}))
+        return out
+
+    def _organization(self, i: int, value: Any, column: str, label: str, fail: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        d = self.directory
+        if value in d.organizations:
+            return d.organizations[value]
+        if not self.perms.add_reference(Organization):
+            fail(i, column, f"organization {value!r} does not exist, and only an administrator "
+                            "may add one")
+        d.new_organizations.setdefault(value, label)
+        return value
+
+    # -- sites ---------------------------------------------------------------------------
+
+    def _check_sites(self, label: str, numbers: list[int], cleaned: dict[str, list[Any]],
+                     creates: list[tuple[Any, ...]], updates: list[tuple[Any, ...]],
+                     created_numbers: list[int], updated_numbers: list[int],
+                     existing: dict[str, tuple[Any, ...]], ids: list[Any], fail: Any) -> None:
+        d = self.directory
+        f = self.index[Entity.SITES]
+        header = set(cleaned)
+        if "kind" not in header:
+            for i in created_numbers:
+                fail(i, "kind", "required for a new site, but the file has no kind column")
+        park_refs = cleaned["park_id"]
+        d.load_parks(p for p in park_refs if p and p not in d.parks_in_run)
+
+        operator_of: dict[str, Any] = {}
+        for ref in set(park_refs):
+            if not ref:
+                continue
+            if ref in d.parks_in_run:
+                operator_of[ref] = d.parks_in_run[ref]
+            elif d.parks.get(ref) is not None:
+                operator_of[ref] = d.parks[ref][1]  # type: ignore[index]
+        unknown = {r for r in set(park_refs) if r and r not in operator_of}
+        if unknown:
+            for i, ref in enumerate(park_refs):
+                if ref in unknown:
+                    fail(i, "park_id", f"unknown park {ref!r}: it is neither in the database nor "
+                                       "in this import")
+
+        i_cur, i_sale, i_lease = f["currency"], f["sale_price"], f["lease_per_year"]
+        i_kind, i_ha, i_m2, i_owner = f["kind"], f["area_ha"], f["area_m2"], f["owner_id"]
+        i_park = f["park_id"]
+        perms = self.perms
+        who = getattr(self.user, "username", "")
+        if not perms.admin and updates:
+            d.load_park_pks(existing[ids[i]][2 + i_park] for i in updated_numbers)
+        for rows, row_numbers, offset, action in (
+            (creates, created_numbers, 0, Action.ADD),
+            (updates, updated_numbers, 2, Action.CHANGE),
+        ):
+            for i, full in zip(row_numbers, rows, strict=True):
+                row = full[offset:] if offset else full
+                if (row[i_sale] is not None or row[i_lease] is not None) and not row[i_cur]:
+                    fail(i, "currency", "required when sale_price or lease_per_year is given")
+                if row[i_kind] == SiteKind.PREMISES and row[i_m2] is None and row[i_ha] is None:
+                    fail(i, "area_m2", "required for premises (or give area_ha)")
+                if isinstance(row[i_owner], str):
+                    self._organization(i, row[i_owner], "owner", label, fail)
+                if perms.admin:
+                    continue
+                ref = row[i_park]
+                if ref not in operator_of:
+                    continue  # already reported as an unknown park
+                operator = operator_of[ref]
+                allowed = perms.site(action, operator if isinstance(operator, int) else None)
+                if allowed and action == Action.CHANGE:
+                    # Changing or moving a site also needs the right to change it where it is.
+                    stored_park = existing[ids[i]][2 + i_park]
+                    allowed = perms.site(Action.CHANGE, d.park_operator_by_pk.get(stored_park))
+                if not allowed:
+                    fail(i, "park_id", f"{who} may not {action.value} sites of park {ref!r}")
+
+
+def _defaults(model: type[models.Model], fields: list[str]) -> list[Any]:
+    """Database values of the fields of a new row whose column the file does not have."""
+    import json
+
+    values = []
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    for name in fields:
+        f = by_attname[name]
+        value = f.get_default()
+        if isinstance(f, models.JSONField):
+            value = None if value is None else json.dumps(value)
+        values.append(value)
+    return values
+
+
+def _columns(model: type[models.Model], attnames: list[str]) -> list[str]:
+    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+    return [by_attname[a] for a in attnames]
+
+
+class _Writer:
+    """Phase 2: write the spooled rows and their history rows, in bulk."""
+
+    def __init__(self, user: User | None, reason: str, request_id: uuid.UUID,
+                 progress: Any) -> None:
+        self.user = user
+        self.reason = reason[:100]
+        self.progress = progress
+        self.vendor = connection.vendor
+        self.now = timezone.now()
+        self.now_db = connection.ops.adapt_datetimefield_value(self.now)
+        self.request_id_db = models.UUIDField().get_db_prep_value(
+            request_id, connection, prepared=False
+        )
+        self.user_id = user.pk if user is not None else None
+        self.organizations: dict[str, int] = {}
+        self.regions: dict[tuple[str, str], int] = {}
+        self.parks: dict[str, int] = {}
+
+    # -- reference rows (few): the ORM with simple-history's bulk helpers -----------------
+
+    def reference_rows(self, directory: _Directory) -> None:
+        if directory.new_countries:
+            ensure_countries()
+        if directory.new_organizations:
+            bulk_create_with_history(
+                [
+                    Organization(
+                        name=name, kind=OrganizationKind.MANAGEMENT_COMPANY,
+                        source=f"Created by the import of {Path(label).name}",
+                    )
+                    for name, label in sorted(directory.new_organizations.items())
+                ],
+                Organization, default_user=self.user, default_change_reason=self.reason,
+                default_date=self.now,
+            )
+        if directory.new_regions:
+            bulk_create_with_history(
+                [Region(country_id=c, name=n) for c, n in sorted(directory.new_regions)],
+                Region, default_user=self.user, default_change_reason=self.reason,
+                default_date=self.now,
+            )
+        self.organizations = dict(Organization.objects.values_list("name", "id"))
+        self.regions = {(c, n): i for i, c, n in Region.objects.values_list("id", "country_id",
+                                                                            "name")}
+
+    # -- parks and sites -----------------------------------------------------------------
+
+    def rows(self, entity: Entity, creates: list[tuple[Any, ...]],
+             updates: list[tuple[Any, ...]]) -> None:
+        model = MODELS[entity]
+        fields = main_fields(entity)
+        resolve = self._resolver(entity, fields)
+        if creates:
+            pks = self._allocate(model, len(creates))
+            now = self.now_db
+            rows = [(pk, now, now, *resolve(row)) for pk, row in zip(pks, creates, strict=True)]
+            self._insert(model, ["id", "created", "updated", *fields], rows)
+            self._history(model, fields, rows, "+")
+            if entity == Entity.PARKS:
+                self.parks.update(zip((r[3 + fields.index("park_id")] for r in rows), pks,
+                                      strict=True))
+            self.progress.update(len(rows))
+        if updates:
+            now = self.now_db
+            rows = [(row[0], row[1], now, *resolve(row[2:])) for row in updates]
+            self._update(model, fields, rows)
+            self._history(model, fields, rows, "~")
+            if entity == Entity.PARKS:
+                at = 3 + fields.index("park_id")
+                self.parks.update((r[at], r[0]) for r in rows)
+            self.progress.update(len(rows))
+
+    def _resolver(self, entity: Entity, fields: list[str]) -> Any:
+        """Replace the names that rows refer to by the primary keys they now have."""
+        orgs = self.organizations
+        at = {name: fields.index(name) for name in fields}
+        i_owner = at["owner_id"]
+        if entity == Entity.SITES:
+            i_park = at["park_id"]
+            parks = self.parks
+
+            def resolve_site(row: tuple[Any, ...]) -> tuple[Any, ...]:
+                park, owner = row[i_park], row[i_owner]
+                if type(park) is not str and type(owner) is not str:
+                    return row
+                out = list(row)
+                if type(park) is str:
+                    out[i_park] = parks[park]
+                if type(owner) is str:
+                    out[i_owner] = orgs[owner]
+                return tuple(out)
+
+            return resolve_site
+        i_operator, i_region, i_country = at["operator_id"], at["region_id"], at["country_id"]
+        regions = self.regions
+
+        def resolve_park(row: tuple[Any, ...]) -> tuple[Any, ...]:
+            out = list(row)
+            for i in (i_owner, i_operator):
+                if isinstance(out[i], str):
+                    out[i] = orgs[out[i]]
+            if isinstance(out[i_region], str):
+                out[i_region] = regions[(out[i_country], out[i_region])]
+            return tuple(out)
+
+        return resolve_park
+
+    def load_park_ids(self) -> None:
+        self.parks = dict(Park.objects.values_list("park_id", "id"))
+
+    def utilities(self, items: list[tuple[str, dict[str, Any]]], sources: dict[str, Any]) -> None:
+        """Free capacities of park utilities: update the rows that exist, add the others."""
+        if not items:
+            return
+        wanted = {(self.parks[park_id], utility): value
+                  for park_id, values in items for utility, value in values.items()}
+        park_pks = {pk for pk, _u in wanted}
+        stored = {(u.park_id, u.utility): u
+                  for chunk in _chunks(sorted(park_pks), 900)
+                  for u in ParkUtility.objects.filter(park_id__in=chunk)}
+        changed, new = [], []
+        for (park_pk, utility), value in wanted.items():
+            value = None if value is None else Decimal(value)
+            current = stored.get((park_pk, utility))
+            if current is not None:
+                if current.free_capacity != value:
+                    current.free_capacity = value
+                    changed.append(current)
+            elif value is not None:
+                source, as_of, precision = sources.get(park_pk, ("", None, "day"))
+                new.append(ParkUtility(park_id=park_pk, utility=utility, free_capacity=value,
+                                       source=source, as_of=as_of, as_of_precision=precision))
+        if new:
+            bulk_create_with_history(new, ParkUtility, batch_size=1000, default_user=self.user,
+                                     default_change_reason=self.reason, default_date=self.now)
+        if changed:
+            bulk_update_with_history(changed, ParkUtility, ["free_capacity", "updated"],
+                                     batch_size=1000, default_user=self.user,
+                                     default_change_reason=self.reason, default_date=self.now)
+
+    # -- the database, in bulk -----------------------------------------------------------
+
+    def _allocate(self, model: type[models.Model], n: int) -> list[int]:
+        """Primary keys for n new rows (the transaction holds the write lock on SQLite)."""
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s)", [table, n],
+                )
+                return [r[0] for r in cursor.fetchall()]
+            cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            top = cursor.fetchone()[0] or 0
+            if self.vendor == "sqlite":
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                seq = cursor.fetchone()
+                top = max(top, seq[0] if seq else 0)
+        return list(range(top + 1, top + 1 + n))
+
+    def _insert(self, model: type[models.Model], attnames: list[str],
+                rows: list[tuple[Any, ...]]) -> None:
+        self._insert_into(model._meta.db_table, _columns(model, attnames), rows)
+
+    def _insert_into(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        qn = connection.ops.quote_name
+        column_list = ", ".join(map(qn, columns))
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                raw = cursor.cursor
+                with raw.copy(f"COPY {qn(table)} ({column_list}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        if self.vendor == "sqlite":
+            raw_connection = connection.connection
+            marks = ", ".join(["?"] * len(columns))
+            raw_connection.executemany(
+                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})", rows  # noqa: S608
+            )
+            return
+        with connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})", rows  # noqa: S608
+            )
+
+    def _update(self, model: type[models.Model], fields: list[str],
+                rows: list[tuple[Any, ...]]) -> None:
+        qn = connection.ops.quote_name
+        columns = _columns(model, ["updated", *fields])
+        assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
+        sql = f"UPDATE {qn(model._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
+        params = [(*row[2:], row[0]) for row in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+    def _history(self, model: type[models.Model], fields: list[str],
+                 rows: list[tuple[Any, ...]], history_type: str) -> None:
+        """The rows django-simple-history would write: a snapshot with who, when and why."""
+        history_model = model.history.model  # type: ignore[attr-defined]
+        expected = {"history_id", "id", "created", "updated", *fields, *HISTORY_EXTRA}
+        actual = {f.attname for f in history_model._meta.concrete_fields}
+        if actual != expected:  # a field was added to the history model: write it here too
+            raise RuntimeError(f"Unexpected history columns: {sorted(actual ^ expected)}")
+        extra = (self.now_db, self.reason, history_type, self.user_id, self.request_id_db)
+        self._insert_into(
+            history_model._meta.db_table,
+            _columns(history_model, ["id", "created", "updated", *fields, *HISTORY_EXTRA]),
+            [row + extra for row in rows],
+        )
+
+
+class _NoProgress:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _bar(enabled: bool, **kwargs: Any) -> Any:
+    if not enabled:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(file=__import__("sys").stderr, dynamic_ncols=True, **kwargs)
+
+
+def import_files(
+    paths: Sequence[str | Path],
+    *,
+    user: User | None = None,
+    dry_run: bool = False,
+    progress: bool = False,
+    batch_rows: int = BATCH_ROWS,
+) -> ImportReport:
+    """Check every row of every file; write them all in one transaction only if all are good.
+
+    `user` None means the system (no permission checks); otherwise core.permissions decides
+    which parks and sites the user may add or change, and every refusal is a row error.
+    Parks are checked and written before sites, so a sites table may refer to parks of the
+    same import (another file, or another sheet of the same workbook).
+    """
+    started = time.perf_counter()
+    labels = [str(p) for p in paths]
+    report = ImportReport(files=labels, dry_run=dry_run)
+    tables: list[Table] = []
+    for path, label in zip(paths, labels, strict=True):
+        try:
+            tables += open_tables(Path(path), label)
+        except UnreadableFile as exc:
+            report.errors += exc.problems
+    checker = _Checker(user, report)
+    try:
+        ordered = sorted(tables, key=lambda t: 0 if t.entity == Entity.PARKS else 1)
+        for table in ordered:
+            if not checker.check_header(table):
+                continue
+            id_name = ID_COLUMN[table.entity]
+            if id_name not in table.header:
+                checker.problem(table.label, table.header_row, id_name, "required column missing")
+                continue
+            if table.entity == Entity.SITES and "park_id" not in table.header:
+                checker.problem(table.label, table.header_row, "park_id",
+                                "required column missing")
+                continue
+            by_bytes = table.size > 0 and table.label.lower().endswith((".csv", ".txt"))
+            bar = _bar(progress, desc=f"checking {Path(table.label).name}",
+                       total=table.size if by_bytes else None,
+                       unit="B" if by_bytes else " rows", unit_scale=True)
+            try:
+                for batch in table.batches(batch_rows):
+                    checker.check_batch(table, batch)
+                    bar.update(batch.bytes_read if by_bytes else len(batch.rows))
+            finally:
+                bar.close()
+        report.errors.sort(key=lambda p: (labels.index(p.file.split("[")[0])
+                                          if p.file.split("[")[0] in labels else 0, p.file,
+                                          p.row))
+        if report.errors or dry_run:
+            return report
+        reason = "import " + ", ".join(Path(p).name for p in labels)
+        with transaction.atomic(), change_context() as request_id:
+            report.request_id = str(request_id)
+            bar = _bar(progress, desc="writing", total=checker.rows_to_write, unit=" rows",
+                       unit_scale=True)
+            writer = _Writer(user, reason, request_id, bar)
+            writer.reference_rows(checker.directory)
+            parks_loaded = False
+            park_utilities: list[tuple[str, dict[str, Any]]] = []
+            for entity_name, _label, creates, updates, utilities in checker.spool:
+                entity = Entity(entity_name)
+                if entity == Entity.SITES and not parks_loaded:
+                    writer.load_park_ids()
+                    parks_loaded = True
+                writer.rows(entity, creates, updates)
+                park_utilities += utilities
+            if park_utilities:
+                writer.load_park_ids()
+                writer.utilities(park_utilities, _park_sources())
+            bar.close()
+        report.written = True
+        return report
+    finally:
+        checker.spool.close()
+        report.seconds = time.perf_counter() - started
+
+
+def _park_sources() -> dict[int, tuple[str, Any, str]]:
+    return {pk: (source, as_of, precision) for pk, source, as_of, precision in
+            Park.objects.values_list("id", "source", "as_of", "as_of_precision")}
