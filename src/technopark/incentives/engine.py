@@ -86,6 +86,35 @@ class ParkFacts:
     region: str | None = None
     name: str | None = None
 
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> ParkFacts:
+        """Build from plain data (a registry row or API payload): ``park_id``, ``country``,
+        ``kind``, ``regime_ids`` (list or ``;``-separated), optional ``occupancy_share`` — or
+        ``area_total_ha`` and ``area_free_ha``, giving occupancy = 1 − free / total —,
+        ``region``, ``name``.
+
+        >>> ParkFacts.from_mapping({"park_id": "p", "country": "RU", "kind": "industrial_park",
+        ...     "regime_ids": "ru-tatarstan-industrial-park", "area_total_ha": 100,
+        ...     "area_free_ha": 40}).occupancy_share
+        0.6
+        """
+        ids = data.get("regime_ids") or ()
+        if isinstance(ids, str):
+            ids = [x.strip() for x in ids.split(";") if x.strip()]
+        occ = data.get("occupancy_share")
+        total, free = data.get("area_total_ha"), data.get("area_free_ha")
+        if occ is None and total and free is not None and float(total) > 0:
+            occ = round(1.0 - float(free) / float(total), 6)
+        return cls(
+            park_id=str(data["park_id"]),
+            country=str(data["country"]),
+            kind=str(data.get("kind") or ""),
+            regime_ids=tuple(ids),
+            occupancy_share=None if occ is None else float(occ),
+            region=data.get("region") or None,
+            name=data.get("name") or None,
+        )
+
 
 @dataclass(frozen=True)
 class Reason:
