@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django_filters import FilterSet
 
@@ -317,3 +317,30 @@ def park_history(*, park: Park, limit: int = 50) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+# ---- transport ---------------------------------------------------------------------------
+
+TRANSPORT_FIELDS = (
+    "dist_airport_km",
+    "dist_rail_km",
+    "dist_port_km",
+    "dist_highway_km",
+    "dist_border_km",
+)
+
+
+def park_transport(*, user: AnyUser, park: Park) -> list[dict[str, Any]]:
+    """Distances from the park's sites to transport: nearest and farthest site, per mode."""
+    sites = site_queryset(user).filter(park=park)
+    aggregates: dict[str, Any] = {}
+    for name in TRANSPORT_FIELDS:
+        aggregates[f"{name}__min"] = Min(name)
+        aggregates[f"{name}__max"] = Max(name)
+    values = sites.aggregate(**aggregates)
+    rows = []
+    for name in TRANSPORT_FIELDS:
+        low, high = values[f"{name}__min"], values[f"{name}__max"]
+        if low is not None:
+            rows.append({"label": Site._meta.get_field(name).verbose_name, "min": low, "max": high})
+    return rows

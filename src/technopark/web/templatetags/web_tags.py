@@ -1,0 +1,95 @@
+"""Template helpers of the web pages: localized numbers, query strings, freshness, ISIC titles."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.utils import formats
+
+from technopark.web.isic import isic_title as _isic_title
+
+register = template.Library()
+
+
+@register.filter
+def number(value: Any, places: int = 2) -> str:
+    """A number in the active language's format, grouped, without needless trailing zeros."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal):
+        value = value.normalize() if value == value.to_integral() else value
+        exponent = value.as_tuple().exponent
+        decimals = min(max(-int(exponent), 0), int(places)) if isinstance(exponent, int) else 0
+        value = round(value, decimals)
+    elif isinstance(value, float):
+        decimals = int(places)
+        value = round(value, decimals)
+        if value == int(value):
+            decimals = 0
+    else:
+        decimals = 0
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def money(value: Any, currency: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{number(value, 2)} {currency}".strip()
+
+
+@register.filter
+def isic_title(code: str) -> str:
+    return _isic_title(code)
+
+
+@register.filter
+def attr(obj: Any, name: str) -> Any:
+    return getattr(obj, name, None)
+
+
+@register.filter
+def display(obj: Any, name: str) -> Any:
+    """A field's choice label when it has choices, else its value."""
+    method = getattr(obj, f"get_{name}_display", None)
+    return method() if callable(method) else getattr(obj, name, None)
+
+
+@register.filter
+def verbose_name(obj: Any, name: str) -> str:
+    return str(obj._meta.get_field(name).verbose_name)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None removes one); page reset."""
+    request: HttpRequest = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("web/_freshness.html")
+def freshness(obj: Any, show_source: bool = True) -> dict[str, Any]:
+    """Where a fact comes from, as of when, and whether it is stale."""
+    sources = [s.strip() for s in (obj.source or "").split(" | ") if s.strip()]
+    return {
+        "as_of": obj.as_of_display,
+        "age_days": obj.age_days,
+        "stale": obj.is_stale,
+        "sources": sources if show_source else [],
+    }
+
+
+@register.filter
+def is_url(text: str) -> bool:
+    return isinstance(text, str) and text.startswith(("http://", "https://"))
