@@ -610,6 +610,7 @@ def compute_taxes(
     *,
     interest: np.ndarray | None = None,
     fx: FxTable | None = None,
+    bases: TaxBases | None = None,
 ) -> TaxTable:
     """Baseline, payable and saved tax per tax per year.
 
@@ -626,7 +627,9 @@ def compute_taxes(
 
     ``rates`` defaults to :func:`baseline_rates` of the project; ``reliefs`` maps a tax name to a
     per-year array of fractions (missing taxes get no relief; values are clipped to [0, 1]);
-    ``interest`` (per year) defaults to the project's loan schedule.
+    ``interest`` (per year) defaults to the project's loan schedule. ``bases`` lets a caller that
+    evaluates several relief sets for one project reuse :func:`tax_bases` (they must come from
+    the same project, rates and interest).
 
     Scenario (hand calculation): Uzbek project, taxable profit 1,000 in 2026, profit tax 15 %
     → baseline 150; a 50 % relief (PP-15) → payable 75, saved 75.
@@ -641,7 +644,7 @@ def compute_taxes(
     ([150.0], [75.0])
     """
     rates = rates or baseline_rates(project, fx)
-    b = tax_bases(project, rates, interest=interest)
+    b = bases if bases is not None else tax_bases(project, rates, interest=interest)
     n = project.horizon_years
     zeros = np.zeros(n)
     unknown: list[str] = []

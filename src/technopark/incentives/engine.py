@@ -849,8 +849,10 @@ def evaluate(
             _apply_benefit(b, regime, project, park, fx_local, rates, ebt) for b in regime.benefits
         )
         all_benefits.extend(bos)
-        own = compute_taxes(project, rates, _combine(bos, n), interest=interest)
-        saved = own.total("saved")
+        own = _combine(bos, n)
+        saved = np.zeros(n)
+        for tax, f in own.items():
+            saved += base_table.lines[tax].baseline * np.clip(f, 0.0, 1.0)
         outcomes.append(
             RegimeOutcome(
                 regime,
@@ -868,7 +870,7 @@ def evaluate(
         total = npv = 0.0
         warnings.append(f"Park {park.park_id} has no legal regime in the data: no benefits.")
     else:
-        table = compute_taxes(project, rates, reliefs, interest=interest)
+        table = compute_taxes(project, rates, reliefs, interest=interest, bases=base_table.bases)
         saved = table.total("saved")
         total, npv = float(saved.sum()), _pv(saved, project.discount_rate)
         warnings.extend(table.warnings)
