@@ -399,7 +399,16 @@ class ParkCosts:
     conn_fee: dict[str, np.ndarray]  # per fee unit, in output currency
     wage_monthly: np.ndarray  # output currency
     wage_level: np.ndarray  # 2 regional, 1 national fallback, 0 none
-    wage_note: list[str | None]
+    wage_note_by_code: dict[int, str]  # region code → note; −1 − country code → national
+
+    def wage_note(self, parks: Any, park: int) -> str | None:
+        """Where a park's wage figure comes from, in words (None: no figure)."""
+        if park < 0 or self.wage_level[park] == 0:
+            return None
+        rc = int(parks.region[park])
+        if rc >= 0:
+            return self.wage_note_by_code.get(rc)
+        return self.wage_note_by_code.get(-1 - int(parks.country[park]))
     tax_key: np.ndarray  # int code into tax_outcomes
     tax_outcomes: list[TaxOutcome]
 
@@ -446,7 +455,6 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
     project = ctx.project
     wage_monthly = np.full(n_parks, np.nan)
     wage_level = np.zeros(n_parks, dtype=np.int8)
-    wage_note: list[str | None] = [None] * n_parks
     labour = np.full(n_parks, np.nan)
     tax_key = np.full(n_parks, -1, dtype=np.int32)
     outcomes: list[TaxOutcome] = []
@@ -480,21 +488,14 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         sel = (rc < 0) & (cc == code)
         wage_monthly[sel], wage_level[sel] = hit[0], hit[1]
     wage_level[~np.isfinite(wage_monthly)] = 0
-    for i in np.flatnonzero(wage_level > 0).tolist():
-        hit = region_wage.get(int(rc[i])) if rc[i] >= 0 else national_only.get(int(cc[i]))
-        wage_note[i] = hit[2] if hit else None
+    wage_note = {code: hit[2] for code, hit in region_wage.items()}
+    wage_note.update({-1 - code: hit[2] for code, hit in national_only.items()})
     if project is not None and n_parks:
         # taxes once per distinct (country, region, kind, regime set)
-        # a regime may name parks (applies_to.park_ids): those parks get a key of their own
-        named = _named_parks(ctx.regimes)
-        own = np.array([pid in named for pid in parks.vocab.items], dtype=bool)
-        own_key = np.where(own, np.arange(n_parks), -1)
-        keys = np.stack([cc.astype(np.int64), rc, parks.kind, parks.regime_set, own_key], axis=1)
-        uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
-        rep = np.zeros(len(uniq), dtype=np.int64)
-        rep[inv] = np.arange(n_parks)  # one representative park per combination
-        for k, pc in enumerate(rep.tolist()):
+        inv, rep, own = _tax_groups(parks, ctx.regimes)
+        project_key = _project_key(project)
+        per_project = ctx.tax_cache.setdefault(("project", project_key), {})  # one hash a call
+        for pc in rep.tolist():
             facts = parks.facts[pc]
             country = facts.get("country") if facts else None
             if not country:
@@ -503,14 +504,14 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
             regime_ids = tuple(facts.get("regime_ids", ()))
             key = (country, facts.get("region"), facts.get("kind"), regime_ids,
                    facts["park_id"] if own[pc] else None)  # fmt: skip
-            cache_key = (_project_key(project), ctx.horizon, ctx.discount_rate, *key)
-            out = ctx.tax_cache.get(cache_key)
+            cache_key = (ctx.horizon, ctx.discount_rate, *key)
+            out = per_project.get(cache_key)
             if out is None:
                 park_facts = {"country": country, "region": facts.get("region"),
                               "kind": facts.get("kind"), "regime_ids": regime_ids,
                               "park_id": facts.get("park_id"), "name": facts.get("name")}  # fmt: skip
                 out = ctx.tax_function(project, park_facts, ctx.regimes, ctx.fx, disc)
-                ctx.tax_cache[cache_key] = out
+                per_project[cache_key] = out
             outcomes.append(out)
         tax_key = inv.astype(np.int32)
         to_out = ctx.factor(project.currency)
@@ -519,12 +520,18 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         benefits = np.array([o.benefits_pv for o in outcomes])[inv] * to_out
         # labour, vectorised per country: social charges at that country's rates
         jobs = project.jobs_by_year()[: ctx.horizon]
-        relief = np.array([np.clip(o.social_relief[: len(disc)], 0, 1) for o in outcomes])[inv]
+        if any(o.social_relief.any() for o in outcomes):
+            relief = np.array([np.clip(o.social_relief[: len(disc)], 0, 1) for o in outcomes])[inv]
+        else:
+            relief = np.zeros((n_parks, len(disc)))
         for code, country in enumerate(parks.countries.items):
             sel = (cc == code) & np.isfinite(wage_monthly)
             if not sel.any():
                 continue
-            rates = baseline_rates(project, ctx.fx, country=country)
+            rates = per_project.get(("baseline_rates", country))
+            if rates is None:
+                rates = baseline_rates(project, ctx.fx, country=country)
+                per_project[("baseline_rates", country)] = rates
             labour[sel], social_saved = _labour_pv(
                 wage_monthly[sel], jobs, disc, rates, relief[sel], ctx
             )
@@ -538,7 +545,7 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         conn_fee=conn_fee,
         wage_monthly=wage_monthly,
         wage_level=wage_level,
-        wage_note=wage_note,
+        wage_note_by_code=wage_note,
         tax_key=tax_key,
         tax_outcomes=outcomes,
     )
@@ -576,6 +583,31 @@ def _labour_pv(
     pv = np.asarray((per_head[:, :m] * jobs[None, :m]) @ disc[:m])
     saved = np.asarray(((social * relief[:, :n])[:, :m] * jobs[None, :m]) @ disc[:m])
     return pv, saved
+
+
+def _tax_groups(parks: Any, regimes: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group parks by what their taxes depend on: (country, region, kind, regime set), plus
+    the park itself when a regime names it in ``applies_to.park_ids``. Returns (group of each
+    park, one representative park per group, named-park mask); memoised per park-table
+    version and regime data."""
+    named = frozenset(_named_parks(regimes))
+    memo = getattr(parks, "_tax_groups_memo", None)
+    if memo is not None and memo[0] == (parks.version, len(parks), named):
+        return memo[1]
+    n = len(parks)
+    own = np.array([pid in named for pid in parks.vocab.items], dtype=bool)
+    own_key = np.where(own, np.arange(n), -1)
+    keys = np.stack(
+        [parks.country.astype(np.int64), parks.region, parks.kind, parks.regime_set, own_key],
+        axis=1,
+    )
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    rep = np.zeros(len(uniq), dtype=np.int64)
+    rep[inv] = np.arange(n)
+    out = (inv, rep, own)
+    parks._tax_groups_memo = ((parks.version, n, named), out)
+    return out
 
 
 def _named_parks(regimes: Any) -> set[str]:

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +61,6 @@ from .cost import (
     TaxFunction,
     WageTable,
     baseline_tax_outcome,
-    land_options,
     park_costs,
     site_costs,
 )
@@ -103,42 +102,51 @@ _SCOPE = ("country", "region", "park_kind")
 # --------------------------------------------------------------------------- constraints
 
 
+#: rows per block of the constraint pass: the block's temporaries stay in the CPU cache
+BLOCK = 1 << 15
+#: bit set in ``Evaluation.bits`` for rows outside the search scope (or removed)
+SCOPE_BIT = np.uint32(1 << 31)
+
+Check = Callable[[slice], np.ndarray]
+
+
 @dataclass
 class Evaluation:
-    """Outcome of the hard constraints over every row of the index."""
+    """Outcome of the hard constraints over every row of the index.
+
+    ``bits[row]`` has bit k set when the row fails constraint ``names[k]`` (an unknown value
+    counts as failing unless ``unknown_ok``) and ``SCOPE_BIT`` when it is outside the search
+    scope; ``failures[k]`` counts in-scope rows failing constraint k.
+    """
 
     names: list[str]
-    fails: list[np.ndarray]  # per constraint: True where the row fails it (incl. unknown)
-    fail_count: np.ndarray  # int8 per row: non-scope constraints failed
-    scope_ok: np.ndarray  # alive and inside countries/regions/park kinds
-    feasible: np.ndarray
+    bits: np.ndarray
+    failures: np.ndarray
+
+    @property
+    def feasible_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.bits == 0)
+
+    @property
+    def in_scope(self) -> int:
+        return int(np.count_nonzero((self.bits & SCOPE_BIT) == 0))
+
+    def near_rows(self, count: int) -> np.ndarray:
+        """In-scope rows failing exactly ``count`` constraints."""
+        return np.flatnonzero((np.bitwise_count(self.bits) == count) & (self.bits < SCOPE_BIT))
 
     def violated(self, pos: int) -> list[str]:
-        return [n for n, f in zip(self.names, self.fails, strict=True) if f[pos]]
+        b = int(self.bits[pos])
+        return [n for k, n in enumerate(self.names) if b >> k & 1]
 
 
-def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> Evaluation:
-    """Every hard constraint as one vectorised pass over the rows (see the module docstring).
-
-    Without ``unknown_ok`` a comparison with NaN (or an unknown code) is False, so an unknown
-    value fails; with it, only a known value on the wrong side fails.
-    """
-    n = index.n_rows
+def _constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> tuple[Check, list[tuple[str, Check]]]:
+    """The scope test and one check per active hard constraint, each over a block of rows."""
     uok = req.unknown_ok
-    names: list[str] = []
-    fails: list[np.ndarray] = []
-    scope_ok = index.alive.copy()
-
-    def scope(codes_col: str, wanted: Iterable[int]) -> None:
-        col = index.col(codes_col)
-        hit = np.zeros(n, dtype=bool)
-        for c in wanted:
-            if c >= 0:
-                hit |= col == c
-        scope_ok[:] &= hit
-
+    col = index.col
+    tests: list[tuple[str, np.ndarray]] = []  # (column, wanted codes)
     if req.countries is not None:
-        scope("country", [index.parks.countries.get(c) for c in req.countries])
+        tests.append(("country", np.array([index.parks.countries.get(c) for c in req.countries])))
     if req.regions is not None:
         wanted = [
             code
@@ -146,90 +154,132 @@ def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) 
             if key.split("|", 1)[1] in req.regions
             and (req.countries is None or key.split("|", 1)[0] in req.countries)
         ]
-        scope("region", wanted)
+        tests.append(("region", np.array(wanted, dtype=np.int64)))
     if req.park_kinds is not None:
-        scope("park_kind", [PARK_KIND_CODES[k] for k in req.park_kinds])
+        tests.append(("park_kind", np.array([PARK_KIND_CODES[k] for k in req.park_kinds])))
+    alive = index.alive
 
-    def add(name: str, fail: np.ndarray) -> None:
-        names.append(name)
-        fails.append(fail)
+    def scope(sl: slice) -> np.ndarray:
+        ok = alive[sl].copy()
+        for name, wanted in tests:
+            c = col(name)[sl]
+            hit = np.zeros(len(c), dtype=bool)
+            for w in wanted.tolist():
+                if w >= 0:
+                    hit |= c == w
+            ok &= hit
+        return ok
 
-    status = index.col("status")
-    add("status", (status != STATUSES["available"]) & ~(uok & (status < 0)))
+    checks: list[tuple[str, Check]] = []
+    status = col("status")
+    avail = STATUSES["available"]
+    checks.append(("status", (lambda sl: status[sl] > avail) if uok else (lambda sl: status[sl] != avail)))
     if req.site_kind != "any":
-        kind = index.col("kind")
-        add("site_kind", (kind != KINDS[req.site_kind]) & ~(uok & (kind < 0)))
+        kind, want = col("kind"), KINDS[req.site_kind]
+        checks.append(("site_kind", (lambda sl: (kind[sl] != want) & (kind[sl] >= 0)) if uok
+                       else (lambda sl: kind[sl] != want)))  # fmt: skip
     if req.area_m2_min is not None or req.area_m2_max is not None:
-        area = index.col("area_m2")
+        area = col("area_m2")
         lo = req.area_m2_min if req.area_m2_min is not None else -np.inf
         hi = req.area_m2_max if req.area_m2_max is not None else np.inf
         if uok:
-            add("area", (area < lo) | (area > hi))
+            checks.append(("area", lambda sl: (area[sl] < lo) | (area[sl] > hi)))
         else:
-            add("area", ~((area >= lo) & (area <= hi)))
+            checks.append(("area", lambda sl: ~((area[sl] >= lo) & (area[sl] <= hi))))
     for key in UTILITY_KEYS:
         need = getattr(req, key)
         if need is None:
             continue
-        col = index.col(key)
-        add(key, (col < need) if uok else ~(col >= need))
+        c = col(key)
+        checks.append((key, (lambda sl, c=c, need=need: c[sl] < need) if uok
+                       else (lambda sl, c=c, need=need: ~(c[sl] >= need))))  # fmt: skip
     if req.rail_siding:
-        rail = index.col("rail_siding")
-        add("rail_siding", (rail == 0) if uok else (rail != 1))
+        rail = col("rail_siding")
+        checks.append(("rail_siding", (lambda sl: rail[sl] == 0) if uok else (lambda sl: rail[sl] != 1)))
     if req.hazard_class is not None:
-        hz = index.col("hazard_class")
-        bad = hz > req.hazard_class
-        add("hazard_class", bad if uok else (bad | (hz == 0)))
+        hz, cls = col("hazard_class"), req.hazard_class
+        if uok:
+            checks.append(("hazard_class", lambda sl: hz[sl] > cls))
+        else:
+            # 0 = unknown: fails as well; (h − 1) as unsigned wraps 0 to 255
+            checks.append(("hazard_class", lambda sl: hz[sl].view(np.uint8) - np.uint8(1) >= cls))
     if req.tenure != "any":
         bit = 1 if req.tenure == "sale" else 2
-        tenure = index.col("tenure")
-        miss = (tenure & bit) == 0
-        add("tenure", (miss & (tenure != 0)) if uok else miss)
+        ten = col("tenure")
+        if uok:
+            checks.append(("tenure", lambda sl: ((ten[sl] & bit) == 0) & (ten[sl] != 0)))
+        else:
+            checks.append(("tenure", lambda sl: (ten[sl] & bit) == 0))
     for kind_ in TRANSPORT_KINDS:
         mx = req.max_distance_km.get(kind_)
         if mx is None:
             continue
-        col = index.col(f"dist_{kind_}_km")
-        add(f"distance.{kind_}", (col > mx) if uok else ~(col <= mx))
+        c = col(f"dist_{kind_}_km")
+        checks.append((f"distance.{kind_}", (lambda sl, c=c, mx=mx: c[sl] > mx) if uok
+                       else (lambda sl, c=c, mx=mx: ~(c[sl] <= mx))))  # fmt: skip
     b = req.budget
     if b is not None and (b.max_sale_price is not None or b.max_lease_per_year is not None):
-        add("budget", _budget_fail(index, req, ctx))
-
-    count = np.zeros(n, dtype=np.int8)
-    for f in fails:
-        count += f
-    feasible = scope_ok & (count == 0)
-    return Evaluation(["scope", *names], [~scope_ok, *fails], count, scope_ok, feasible)
+        checks.append(("budget", _budget_check(index, req, ctx)))
+    return scope, checks
 
 
-def _budget_fail(index: SiteIndex, req: Requirements, ctx: CostContext) -> np.ndarray:
+def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> Evaluation:
+    """Every hard constraint over every row, block by block (``BLOCK`` rows: one read of each
+    column the filter needs, temporaries in cache), into one bit mask per row.
+
+    Without ``unknown_ok`` a comparison with NaN (or an unknown code) is False, so an unknown
+    value fails; with it, only a known value on the wrong side fails.
+    """
+    n = index.n_rows
+    scope, checks = _constraints(index, req, ctx)
+    bits = np.empty(n, dtype=np.uint32)
+    failures = np.zeros(len(checks), dtype=np.int64)
+    for start in range(0, n, BLOCK):
+        sl = slice(start, min(n, start + BLOCK))
+        ok = scope(sl)
+        blk = np.where(ok, np.uint32(0), SCOPE_BIT)
+        for k, (_, check) in enumerate(checks):
+            fail = check(sl)
+            blk |= np.left_shift(fail, k, dtype=np.uint32)
+            failures[k] += np.count_nonzero(fail & ok)
+        bits[sl] = blk
+    return Evaluation([name for name, _ in checks], bits, failures)
+
+
+def _budget_check(index: SiteIndex, req: Requirements, ctx: CostContext) -> Check:
     """A site passes the budget when some tenure it offers and the requirement allows is
     priced within the limit for that tenure (no limit = within). A site offering no allowed
     tenure is left to the tenure constraint (budget passes). An unknown price or exchange
     rate fails as unknown unless ``unknown_ok``."""
     b = req.budget
     assert b is not None
-    rows = np.arange(index.n_rows)
-    tenure = index.col("tenure")
-    _, _, sale, lease = land_options(index, rows, ctx)
-    allow_sale = req.tenure in ("sale", "any")
-    allow_lease = req.tenure in ("lease", "any")
-    offer_sale = ((tenure & 1) > 0) & allow_sale
-    offer_lease = ((tenure & 2) > 0) & allow_lease
+    tenure, cur = index.col("tenure"), index.col("currency")
+    sale, lease = index.col("sale_price"), index.col("lease_per_year")
+    to_budget = ctx.factors(index.currencies, b.currency)  # index −1 → NaN
+    allow = (1 if req.tenure in ("sale", "any") else 0) | (2 if req.tenure in ("lease", "any") else 0)
+    uok = req.unknown_ok
 
-    def option(offer: np.ndarray, price: np.ndarray, limit: float | None) -> tuple[Any, Any]:
+    def option(offer: np.ndarray, price: np.ndarray, f: np.ndarray, limit: float | None) -> tuple[Any, Any]:
         if limit is None:
-            return offer, np.zeros_like(offer)
-        ok = offer & (price <= limit)
-        unknown = offer & np.isnan(price)
-        return ok, unknown
+            return offer, None
+        p = price * f
+        ok = offer & (p <= limit)
+        return ok, (offer & np.isnan(p)) if uok else None
 
-    s_ok, s_unk = option(offer_sale, sale, b.max_sale_price)
-    l_ok, l_unk = option(offer_lease, lease, b.max_lease_per_year)
-    passed = s_ok | l_ok
-    if req.unknown_ok:
-        passed |= s_unk | l_unk
-    return (offer_sale | offer_lease) & ~passed
+    def check(sl: slice) -> np.ndarray:
+        t = tenure[sl] & allow
+        offer_sale, offer_lease = (t & 1) > 0, (t & 2) > 0
+        f = to_budget[cur[sl]]
+        s_ok, s_unk = option(offer_sale, sale[sl], f, b.max_sale_price)
+        l_ok, l_unk = option(offer_lease, lease[sl], f, b.max_lease_per_year)
+        passed = s_ok | l_ok
+        if s_unk is not None:
+            passed |= s_unk
+        if l_unk is not None:
+            passed |= l_unk
+        return (t > 0) & ~passed
+
+    return check
 
 
 # --------------------------------------------------------------------------- scores
@@ -273,11 +323,9 @@ def quality_scores(
     needs = [(k, req.need(k)) for k in UTILITY_KEYS]
     needs = [(k, v) for k, v in needs if v]
     if needs:
-        parts = [
-            np.clip(index.col(k)[rows] / v / 2.0, 0.0, 1.0) * 100.0 for k, v in needs
-        ]
-        out["infrastructure"] = np.mean(np.nan_to_num(np.vstack(parts), nan=0.0), axis=0)
-        out["infrastructure"][np.all(np.isnan(np.vstack(parts)), axis=0)] = np.nan
+        out["infrastructure"] = _mean_known(
+            [np.minimum(index.col(k)[rows] * (50.0 / v), 100.0) for k, v in needs]
+        )
     else:
         out["infrastructure"] = None
     kinds = [k for k in TRANSPORT_KINDS if k in req.max_distance_km] or list(TRANSPORT_KINDS)
@@ -285,11 +333,8 @@ def quality_scores(
     for k in kinds:
         ref = req.max_distance_km.get(k) or LOGISTICS_REF_KM[k]
         d = index.col(f"dist_{k}_km")[rows]
-        parts.append(100.0 * ref / (ref + d))
-    stack = np.vstack(parts)
-    logi = np.mean(np.nan_to_num(stack, nan=0.0), axis=0)
-    logi[np.all(np.isnan(stack), axis=0)] = np.nan
-    out["logistics"] = logi
+        parts.append((100.0 * ref) / (ref + d))
+    out["logistics"] = _mean_known(parts)
     level = pc.wage_level[park] if len(pc.wage_level) else np.zeros(len(rows), np.int8)
     out["labour"] = np.where(level == 2, 100.0, np.where(level == 1, 50.0, np.nan))
     cl = _cluster_by_park(index, req.industry)
@@ -300,6 +345,20 @@ def quality_scores(
     age = np.where(as_of == NO_DATE, np.nan, today - as_of.astype(np.float64))
     out["freshness"] = 100.0 * np.clip(1.0 - (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS), 0, 1)
     return out
+
+
+def _mean_known(parts: list[np.ndarray]) -> np.ndarray:
+    """Mean of per-part scores with an unknown (NaN) part counted 0; NaN where every part is
+    unknown."""
+    acc = np.zeros(len(parts[0]))
+    known = np.zeros(len(parts[0]), dtype=bool)
+    for p in parts:
+        k = p == p  # not NaN
+        acc += np.where(k, p, 0.0)
+        known |= k
+    acc /= len(parts)
+    acc[~known] = np.nan
+    return acc
 
 
 def _cost_score(total: np.ndarray) -> np.ndarray:
@@ -323,7 +382,7 @@ def _overall(scores: Mapping[str, np.ndarray | None], weights: Mapping[str, floa
     for k, w in used.items():
         s = scores[k]
         assert s is not None
-        out += (w / total_w) * np.nan_to_num(s, nan=0.0)
+        out += (w / total_w) * np.where(s == s, s, 0.0)
     return out, {k: w / total_w for k, w in used.items()}
 
 
@@ -391,7 +450,7 @@ def match(
     k_top = top if top is not None else req.top
 
     ev = evaluate_constraints(index, req, ctx)
-    rows = np.flatnonzero(ev.feasible)
+    rows = ev.feasible_rows
     pc = park_costs(index, ctx)
     sc = site_costs(index, rows, ctx, pc)
     scores = quality_scores(index, rows, req, pc)
@@ -442,9 +501,9 @@ def match(
         )
 
     near = _near_misses(index, req, ev, pc, explainer)
-    failures = {n_: int((f & ev.scope_ok).sum()) for n_, f in zip(ev.names[1:], ev.fails[1:], strict=True)}
+    failures = {n_: int(c) for n_, c in zip(ev.names, ev.failures.tolist(), strict=True)}
     meta = {
-        "in_scope_count": int(ev.scope_ok.sum()),
+        "in_scope_count": ev.in_scope,
         "site_count": len(index),
         "constraint_failures": failures,
         "ranking": "location cost, cheapest first" if req.cost_only else "overall score",
@@ -506,19 +565,23 @@ def _near_misses(
     limit = req.near_misses
     if limit == 0:
         return []
-    count = ev.fail_count
     out: list[dict[str, Any]] = []
     for c in (1, 2):
         if len(out) >= limit:
             break
-        cand = np.flatnonzero(ev.scope_ok & (count == c))
+        cand = ev.near_rows(c)
         if not len(cand):
             continue
         scores = quality_scores(index, cand, req, pc)
         overall, _ = _overall(scores, {k: w for k, w in req.weights.items() if k != "cost"}, len(cand))
-        take = cand[np.lexsort((cand, -overall))][: limit - len(out)]
+        room = limit - len(out)
+        if room < len(cand):  # the best ``room`` by quality, ties kept whole at the cut
+            cut = np.partition(-overall, room - 1)[room - 1]
+            keep = -overall <= cut
+            cand, overall = cand[keep], overall[keep]
+        take = cand[np.lexsort((cand, -overall))][:room]
         for pos in take.tolist():
-            names = [n for n, f in zip(ev.names[1:], ev.fails[1:], strict=True) if f[pos]]
+            names = ev.violated(pos)
             park = int(index.col("park")[pos])
             out.append(
                 {

@@ -212,7 +212,7 @@ class Explainer:
             if v and not math.isnan(v):
                 out.append(f"Connecting the missing {u} capacity costs {fmt_money(v, cur)}.")
         labour = comp.get("labour", math.nan)
-        note = self.pc.wage_note[park] if park >= 0 and self.pc.wage_note else None
+        note = self.pc.wage_note(ix.parks, park)
         if not math.isnan(labour) and note:
             out.append(
                 f"Labour {fmt_money(labour, cur)} present value, at the wage of {note}, "
