@@ -359,7 +359,7 @@ def application_update(
 def _lock(application: Application, expected_version: int | None) -> Application:
     """Lock the row (SELECT ... FOR UPDATE) and refuse when the caller's version is stale."""
     locked = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("park", "park__operator", "applicant")
         .get(pk=application.pk)
     )

@@ -132,6 +132,11 @@ def check_upload(fileobj: IO[bytes], name: str, size: int | None = None) -> Chec
         raise UploadRejected(
             _("The file's content is not one of the allowed types (PDF, DOCX, XLSX, PNG, JPG).")
         )
+    if not extension:
+        raise UploadRejected(
+            _("The file's name has no extension; its content is %(kind)s, so name it “.%(ext)s”.")
+            % {"kind": kind.upper(), "ext": ALLOWED_EXTENSIONS[kind][0]}
+        )
     if extension not in ALLOWED_EXTENSIONS[kind]:
         raise UploadRejected(
             _("The file's name ends in “.%(ext)s” but its content is %(kind)s.")
