@@ -158,19 +158,25 @@ def _poly_and_slope(cft: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatAr
 
 
 def _refine(
-    poly: FloatArray, lo: FloatArray, hi: FloatArray, tol: float, maxiter: int
+    poly: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    tol: float,
+    maxiter: int,
+    start: FloatArray | None = None,
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """The root of p(x) = sum_t poly[:, t] x^t inside [lo, hi] ⊂ (0, 1], where p changes sign.
 
-    Safeguarded Newton ("rtsafe", Numerical Recipes §9.4), all rows at once: a Newton step
-    when it stays inside the bracket, a geometric bisection step otherwise; the bracket
-    shrinks with the sign of p at every iterate, so the iteration cannot leave it.
+    Safeguarded Newton ("rtsafe", Numerical Recipes §9.4), all rows at once, from ``start``
+    (default the middle of the bracket): a Newton step when it stays inside the bracket, a
+    bisection step otherwise (geometric while the bracket spans orders of magnitude); the
+    bracket shrinks with the sign of p at every iterate, so the iteration cannot leave it.
     """
     poly = poly / np.abs(poly).max(axis=1, keepdims=True)  # unit scale: relative tolerances
     cft = np.ascontiguousarray(poly.T)
     lo, hi = lo.copy(), hi.copy()
     sign_lo = np.sign(_poly_and_slope(cft, lo)[0])
-    x = np.clip(np.full(lo.shape, 1.0 / 1.1), lo, hi)
+    x = (lo + hi) / 2 if start is None else np.clip(start, lo, hi)
     converged = np.zeros(lo.shape, dtype=bool)
     active = np.arange(lo.size)
     for _ in range(maxiter):
@@ -183,9 +189,13 @@ def _refine(
         hia = np.where(below, hia, xa)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = xa - f / df
-        ok = np.isfinite(newton) & (newton > loa) & (newton < hia)
-        xn = np.where(ok, newton, np.sqrt(loa * hia))
-        done = (f == 0) | (np.abs(xn - xa) <= tol * xa) | (hia - loa <= tol * loa)
+        ok = np.isfinite(newton) & (newton >= loa) & (newton <= hia)
+        # A Newton step below the tolerance ends the search at that point (at the root the
+        # sign of p is rounding noise, so the bracket no longer means anything).
+        tiny = ok & (np.abs(newton - xa) <= tol * xa)
+        bisect = np.where(hia > 4 * loa, np.sqrt(loa * hia), (loa + hia) / 2)
+        xn = np.where(ok, newton, bisect)
+        done = (f == 0) | tiny | (hia - loa <= tol * loa)
         x[active] = np.where(f == 0, xa, xn)
         lo[active], hi[active] = loa, hia
         converged[active[done]] = True
@@ -203,9 +213,14 @@ def _unique_root_below_one(
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """The root in (0, 1) of rows of p(x) = sum_t poly[:, t] x^t known to have exactly one
     there, with p(0) != 0 and p(1) != 0. The bracket's lower end is Cauchy's bound on the
-    roots of the reciprocal polynomial: no root lies below 1 / (1 + max|c_t| / |c_0|)."""
+    roots of the reciprocal polynomial: no root lies below 1 / (1 + max|c_t| / |c_0|).
+
+    Newton starts at x = 1 (IRR = 0): for the usual profile — outflows in the first two years,
+    inflows after — p'' has only inflow terms, p is convex and monotone, and Newton from that
+    side converges monotonically, without a bisection step."""
     a0 = np.abs(poly[:, 0]) / np.abs(poly).max(axis=1)
-    return _refine(poly, 1.0 / (1.0 + 1.0 / a0), np.ones(poly.shape[0]), tol, maxiter)
+    one = np.ones(poly.shape[0])
+    return _refine(poly, 1.0 / (1.0 + 1.0 / a0), one, tol, maxiter, start=one)
 
 
 def _single_sign_change(

@@ -323,22 +323,27 @@ def _carry_forward_batch(ebt: FloatArray, limit: FloatArray, carry_years: int | 
     vintage older than ``carry_years`` expires.
     """
     n_rows, n = ebt.shape
-    pool = np.zeros((n_rows, n))
     taxable = np.zeros((n_rows, n))
+    gain = np.maximum(ebt, 0.0)
+    if carry_years is None:
+        # Losses never expire, so which vintage is used first does not change the amounts:
+        # one running balance is enough.
+        balance = np.zeros(n_rows)
+        for i in range(n):
+            used = np.minimum(balance, gain[:, i] * limit[i])
+            taxable[:, i] = gain[:, i] - used
+            balance += np.maximum(-ebt[:, i], 0.0) - used
+        return taxable
+    pool = np.zeros((n_rows, n))  # remaining loss by the year it was made
     for i in range(n):
-        if carry_years is not None and i - carry_years > 0:
-            pool[:, : i - carry_years] = 0.0
-        e = ebt[:, i]
-        pool[:, i] = np.maximum(-e, 0.0)
-        if i:
-            room = np.maximum(e, 0.0) * limit[i]
-            older = pool[:, :i]
-            before = np.cumsum(older, axis=1) - older  # losses of older vintages come first
-            take = np.clip(room[:, None] - before, 0.0, older)
-            older -= take
-            taxable[:, i] = np.maximum(e, 0.0) - take.sum(axis=1)
-        else:
-            taxable[:, i] = np.maximum(e, 0.0)
+        if i - carry_years > 0:
+            pool[:, : i - carry_years] = 0.0  # expired
+        pool[:, i] = np.maximum(-ebt[:, i], 0.0)
+        older = pool[:, :i]
+        before = np.cumsum(older, axis=1) - older  # losses of older vintages come first
+        take = np.clip((gain[:, i] * limit[i])[:, None] - before, 0.0, older)
+        older -= take
+        taxable[:, i] = gain[:, i] - take.sum(axis=1)
     return taxable
 
 
