@@ -15,6 +15,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from technopark.core.permissions import Action, restrict
@@ -34,6 +35,23 @@ isic_prefix = RegexValidator(
     r"^(?:[A-U]|\d{1,4})$",
     _("Give an ISIC Rev.4 section letter (A–U) or the first 1–4 digits of a code."),
 )
+
+
+def localized_name(obj: Any) -> str:
+    """A country's, region's or organization's name in the active language, where the data has it."""
+    language = (get_language() or "en")[:2]
+    return getattr(obj, f"name_{language}", "") or obj.name
+
+
+class LocalizedNamesMixin:
+    """Choices of countries, regions and organizations are labelled in the active language."""
+
+    form: Any
+
+    def localize_choice_labels(self) -> None:
+        for field in self.form.fields.values():
+            if hasattr(field, "label_from_instance"):
+                field.label_from_instance = localized_name
 
 
 def _search(queryset: QuerySet[Any], fields: list[str], value: str) -> QuerySet[Any]:
@@ -58,8 +76,12 @@ def _industry(queryset: QuerySet[Any], path: str, value: str) -> QuerySet[Any]:
     )
 
 
-class ParkFilterSet(filters.FilterSet):
+class ParkFilterSet(LocalizedNamesMixin, filters.FilterSet):
     """Filters of the park list (home page, /api/v1/parks, park export)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.localize_choice_labels()
 
     q = filters.CharFilter(
         label=_("Search"),
@@ -67,11 +89,18 @@ class ParkFilterSet(filters.FilterSet):
         help_text=_("Words in the name, locality or specialisation."),
     )
     country = filters.ModelMultipleChoiceFilter(
-        label=_("Country"), queryset=Country.objects.all(), to_field_name="code"
+        label=_("Country"),
+        queryset=Country.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
     )
     region = filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
-    kind = filters.MultipleChoiceFilter(label=_("Kind"), choices=ParkKind.choices)
-    stage = filters.MultipleChoiceFilter(label=_("Stage"), choices=ParkStage.choices)
+    kind = filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=ParkKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    stage = filters.MultipleChoiceFilter(
+        label=_("Stage"), choices=ParkStage.choices, widget=forms.CheckboxSelectMultiple
+    )
     industry = filters.CharFilter(
         label=_("Industry (ISIC)"),
         method="filter_industry",
@@ -173,12 +202,13 @@ class VisibleParksMixin:
         self.filters["park"].queryset = restrict(Park.objects.all(), user, Action.VIEW)
 
 
-class SiteFilterSet(VisibleParksMixin, filters.FilterSet):
+class SiteFilterSet(VisibleParksMixin, LocalizedNamesMixin, filters.FilterSet):
     """Filters of site lists (park page, comparison picker, /api/v1/sites, site export)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.restrict_park_choices()
+        self.localize_choice_labels()
 
     q = filters.CharFilter(label=_("Search"), method="filter_q")
     park = filters.ModelMultipleChoiceFilter(

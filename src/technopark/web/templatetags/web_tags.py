@@ -9,6 +9,7 @@ from django import template
 from django.http import HttpRequest
 from django.utils import formats
 
+from technopark.parks.filtersets import localized_name
 from technopark.web.isic import isic_title as _isic_title
 
 register = template.Library()
@@ -93,3 +94,11 @@ def freshness(obj: Any, show_source: bool = True) -> dict[str, Any]:
 @register.filter
 def is_url(text: str) -> bool:
     return isinstance(text, str) and text.startswith(("http://", "https://"))
+
+
+@register.filter
+def local_name(obj: Any) -> str:
+    """A country's, region's or organization's name in the active language."""
+    if obj is None:
+        return ""
+    return localized_name(obj)

@@ -22,6 +22,8 @@
   var layer = L.layerGroup().addTo(map);
   var status = document.getElementById("map-status");
   var controller = null;
+  // After the filters change, show all the matching parks once; later moves are the user's.
+  var fitNext = false;
 
   function drawGraticule(target) {
     var style = { color: "#9fb3c8", weight: 1, opacity: 0.8, interactive: false };
@@ -95,21 +97,35 @@
         layer.clearLayers();
         (data.clusters || []).forEach(function (c) { layer.addLayer(clusterMarker(c)); });
         (data.points || []).forEach(function (p) { layer.addLayer(pointMarker(p)); });
+        if (fitNext) {
+          fitNext = false;
+          var all = (data.points || []).map(function (p) { return [p.lat, p.lon]; })
+            .concat((data.clusters || []).map(function (c) { return [c.lat, c.lon]; }));
+          if (all.length) {
+            map.fitBounds(L.latLngBounds(all).pad(0.3), { maxZoom: 9 });
+          }
+        }
         el.dataset.markers = String((data.points || []).length + (data.clusters || []).length);
         el.dataset.parks = String(data.total || 0);
         if (status) {
           status.textContent = el.dataset.labelStatus
-            .replace("%(total)s", data.total || 0)
-            .replace("%(unplaced)s", data.unplaced || 0);
+            .replace("{total}", data.total || 0)
+            .replace("{unplaced}", data.unplaced || 0);
         }
         el.dispatchEvent(new CustomEvent("technopark:map-loaded", { bubbles: true }));
       })
       .catch(function (err) { if (err.name !== "AbortError" && status) { status.textContent = el.dataset.labelError; } });
   }
 
+  // Markers of the whole world (no bbox), so that fitting to them sees every match.
+  function loadWorld() {
+    map.setView([45, 62], 3, { animate: false });
+    load();
+  }
+
   map.on("moveend", load);
   document.body.addEventListener("htmx:afterSettle", function (evt) {
-    if (evt.target && evt.target.id === "results") { load(); }
+    if (evt.target && evt.target.id === "results") { fitNext = true; loadWorld(); }
   });
   window.addEventListener("popstate", function () { window.setTimeout(load, 0); });
   load();
