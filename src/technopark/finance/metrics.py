@@ -17,6 +17,8 @@ This module imports nothing from Django.
 
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -384,13 +386,33 @@ def _several_sign_changes(
     return rate, code
 
 
+@overload
+def irr(
+    values: ArrayLike,
+    *,
+    tol: float = ...,
+    maxiter: int = ...,
+    return_codes: Literal[False] = ...,
+) -> float | FloatArray: ...
+
+
+@overload
+def irr(
+    values: ArrayLike,
+    *,
+    tol: float = ...,
+    maxiter: int = ...,
+    return_codes: Literal[True],
+) -> tuple[Any, Any]: ...
+
+
 def irr(
     values: ArrayLike,
     *,
     tol: float = 1e-12,
     maxiter: int = 100,
     return_codes: bool = False,
-) -> float | FloatArray | tuple[float | FloatArray, int | NDArray[np.int8]]:
+) -> float | FloatArray | tuple[Any, Any]:
     r"""Internal rate of return: the rate at which the NPV of the cash flows is zero.
 
     .. math:: \sum_{t=0}^{T} \frac{CF_t}{(1+\mathrm{IRR})^t} = 0,

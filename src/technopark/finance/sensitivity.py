@@ -126,8 +126,10 @@ def tornado(
         raise ValueError(f"The change must be a share between 0 and 1, got {change}.")
     project = parse_or_keep(document)
     base = metric_value(evaluate(project, **options), metric)
-    bars = []
+    bars: list[dict[str, Any]] = []
     for name in drivers:
+        lo_in: float
+        hi_in: float
         if name == "commissioning_delay":
             lo_in, hi_in = 0, delay_years
             low = base

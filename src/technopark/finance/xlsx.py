@@ -125,10 +125,10 @@ def _assumptions(wb: Workbook, r: FinanceResult) -> dict[str, str]:
         "equity); DSCR = CFADS / (interest + principal).",
     ):
         ws.append(["", "", line])
-    for w, col in ((34, "A"), (22, "B"), (100, "C")):
-        ws.column_dimensions[col].width = w
-    for w in r.warnings:
-        ws.append(["Warning", "", w])
+    for width, col in ((34, "A"), (22, "B"), (100, "C")):
+        ws.column_dimensions[col].width = width
+    for warning in r.warnings:
+        ws.append(["Warning", "", warning])
     return refs
 
 
@@ -144,8 +144,8 @@ def _cash_flows(wb: Workbook, r: FinanceResult, refs: dict[str, str]) -> dict[st
             for i, h in enumerate(headings)
         ]
     )
-    for c in ws[1]:
-        c.font = BOLD
+    for heading in ws[1]:
+        heading.font = BOLD
 
     def c(name: str, row: int) -> str:
         return f"{_col(name, with_loan)}{row}"
