@@ -15,32 +15,61 @@ from technopark.siting.engine import match
 from technopark.siting.index import SiteIndex
 
 # test rates, not real ones: 10,000 UZS and 80 RUB per USD in 2025
-FX = FxTable({
-    "UZS": {2025: FxRate("UZS", 2025, 10_000.0, "test", "test")},
-    "RUB": {2025: FxRate("RUB", 2025, 80.0, "test", "test")},
-})  # fmt: skip
+FX = FxTable(
+    {
+        "UZS": {2025: FxRate("UZS", 2025, 10_000.0, "test", "test")},
+        "RUB": {2025: FxRate("RUB", 2025, 80.0, "test", "test")},
+    }
+)
 WAGES = [
-    {"country": "UZ", "region": "Tashkent region", "year": 2025, "avg_monthly_wage": 5_000_000,
-     "currency": "UZS"},
-    {"country": "UZ", "region": "Tashkent region", "year": 2026, "avg_monthly_wage": 9_000_000,
-     "currency": "UZS"},  # after the valuation year: never used
-]  # fmt: skip
+    {
+        "country": "UZ",
+        "region": "Tashkent region",
+        "year": 2025,
+        "avg_monthly_wage": 5_000_000,
+        "currency": "UZS",
+    },
+    {
+        "country": "UZ",
+        "region": "Tashkent region",
+        "year": 2026,
+        "avg_monthly_wage": 9_000_000,
+        "currency": "UZS",
+    },  # after the valuation year: never used
+]
 PARK = {
-    "park_id": "P1", "name": "Test park", "country": "UZ", "region": "Tashkent region",
-    "kind": "sez", "industries": ["2732"], "regime_ids": ["test-regime"],
-    "tariffs": {"electricity": {"price": 1000, "currency": "UZS"},
-                "water": {"price": 3000, "currency": "UZS"}},
+    "park_id": "P1",
+    "name": "Test park",
+    "country": "UZ",
+    "region": "Tashkent region",
+    "kind": "sez",
+    "industries": ["2732"],
+    "regime_ids": ["test-regime"],
+    "tariffs": {
+        "electricity": {"price": 1000, "currency": "UZS"},
+        "water": {"price": 3000, "currency": "UZS"},
+    },
     "connection_fees": {"water_per_m3d": 100, "currency": "USD"},
-}  # fmt: skip
+}
 PROJECT = {
-    "name": "hand case", "currency": "USD", "country": "UZ", "start_year": 2025,
-    "horizon_years": 3, "discount_rate": 0.10, "industry": "2732", "hazard_class": 4,
-    "residency_start": "2025-01-01", "commissioning_year": 2025, "land_area_ha": 1,
-    "capex": [], "revenue": [], "opex": [], "jobs": [
-        {"year": 2025, "count": 10}, {"year": 2026, "count": 10}, {"year": 2027, "count": 10}],
+    "name": "hand case",
+    "currency": "USD",
+    "country": "UZ",
+    "start_year": 2025,
+    "horizon_years": 3,
+    "discount_rate": 0.10,
+    "industry": "2732",
+    "hazard_class": 4,
+    "residency_start": "2025-01-01",
+    "commissioning_year": 2025,
+    "land_area_ha": 1,
+    "capex": [],
+    "revenue": [],
+    "opex": [],
+    "jobs": [{"year": 2025, "count": 10}, {"year": 2026, "count": 10}, {"year": 2027, "count": 10}],
     "utilities": {"electricity_mw": 1, "water_m3d": 10},
     "tax_overrides": {"social_rate": 0.12},
-}  # fmt: skip
+}
 
 
 def fake_taxes(project: Any, park: Any, regimes: Any, fx: Any, disc: np.ndarray) -> TaxOutcome:
@@ -58,17 +87,33 @@ calls: list[Any] = []
 
 
 def _site(sid: str, **kw: Any) -> dict[str, Any]:
-    row = {"site_id": sid, "park_id": "P1", "kind": "plot", "area_ha": 2.0,
-           "status": "available", "tenure": "lease", "lease_per_year": 12_000, "currency": "USD",
-           "electricity_mw": 2.0, "water_m3d": 4.0, "as_of": "2025-05-01", "hazard_class": 3}  # fmt: skip
+    row = {
+        "site_id": sid,
+        "park_id": "P1",
+        "kind": "plot",
+        "area_ha": 2.0,
+        "status": "available",
+        "tenure": "lease",
+        "lease_per_year": 12_000,
+        "currency": "USD",
+        "electricity_mw": 2.0,
+        "water_m3d": 4.0,
+        "as_of": "2025-05-01",
+        "hazard_class": 3,
+    }
     row.update(kw)
     return row
 
 
 def test_location_cost_by_hand() -> None:
     ix = SiteIndex.from_rows([_site("A")], [PARK])
-    doc = {"project": PROJECT, "electricity_mw": 1, "horizon_years": 3, "as_of": "2025-06-01",
-           "assumptions": {"electricity_load_factor": 0.5}}  # fmt: skip
+    doc = {
+        "project": PROJECT,
+        "electricity_mw": 1,
+        "horizon_years": 3,
+        "as_of": "2025-06-01",
+        "assumptions": {"electricity_load_factor": 0.5},
+    }
     calls.clear()
     res = match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}).to_dict()
     r = res["results"][0]
@@ -90,8 +135,11 @@ def test_location_cost_by_hand() -> None:
     assert c["labour"] == pytest.approx(67_200 * annuity, abs=0.01)
     # taxes from the tax function; water tax unknown → excluded and listed
     assert (c["tax.property"], c["tax.land"], c["tax.profit"], c["tax.water"]) == (
-        1000.0, 0.0, 5000.0, None
-    )  # fmt: skip
+        1000.0,
+        0.0,
+        5000.0,
+        None,
+    )
     assert "tax.water" in r["location_cost"]["unknown"]
     # no gas or wastewater needed → 0, not unknown
     assert c["utility.gas"] == 0 and c["connection.gas"] == 0
@@ -121,9 +169,18 @@ def test_taxes_are_evaluated_once_per_park_regime_set() -> None:
 def test_a_missing_tariff_or_wage_is_unknown_never_filled_in() -> None:
     bare = {"park_id": "P1", "country": "UZ", "region": "Navoi region", "kind": "sez"}
     ix = SiteIndex.from_rows([_site("A")], [bare])
-    res = match(ix, {"project": PROJECT, "as_of": "2025-06-01",
-                     "assumptions": {"wage_fallback_national": False}},
-                wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}).to_dict()  # fmt: skip
+    res = match(
+        ix,
+        {
+            "project": PROJECT,
+            "as_of": "2025-06-01",
+            "assumptions": {"wage_fallback_national": False},
+        },
+        wages=WAGES,
+        fx=FX,
+        tax_function=fake_taxes,
+        regimes={},
+    ).to_dict()
     r = res["results"][0]
     for key in ("utility.electricity", "utility.water", "connection.water", "labour"):
         assert r["location_cost"]["components"][key] is None
@@ -134,13 +191,24 @@ def test_a_missing_tariff_or_wage_is_unknown_never_filled_in() -> None:
 def test_tenure_any_takes_the_cheaper_present_value() -> None:
     # 3 years at 10 %: lease 12,000 a year → PV 32,826; sale 30,000 → sale is cheaper
     ix = SiteIndex.from_rows(
-        [_site("A", tenure="both", sale_price=30_000), _site("B", tenure="both", sale_price=40_000)],
+        [
+            _site("A", tenure="both", sale_price=30_000),
+            _site("B", tenure="both", sale_price=40_000),
+        ],
         [PARK],
     )
-    res = match(ix, {"project": PROJECT, "as_of": "2025-06-01", "weights": {"cost": 1}},
-                wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}).to_dict()  # fmt: skip
-    land = {r["site_id"]: (r["location_cost"]["land_tenure"], r["location_cost"]["components"]["land"])
-            for r in res["results"]}  # fmt: skip
+    res = match(
+        ix,
+        {"project": PROJECT, "as_of": "2025-06-01", "weights": {"cost": 1}},
+        wages=WAGES,
+        fx=FX,
+        tax_function=fake_taxes,
+        regimes={},
+    ).to_dict()
+    land = {
+        r["site_id"]: (r["location_cost"]["land_tenure"], r["location_cost"]["components"]["land"])
+        for r in res["results"]
+    }
     assert land["A"] == ("sale", 30_000.0)
     assert land["B"][0] == "lease" and land["B"][1] == pytest.approx(12_000 * 2.7355372, abs=0.01)
 
@@ -150,14 +218,22 @@ def test_cost_only_ranks_by_location_cost_cheapest_first() -> None:
     leases = rng.integers(1_000, 100_000, size=40)
     currencies = rng.choice(["USD", "UZS", "RUB"], size=40)
     sites = [
-        _site(f"S{i}", lease_per_year=float(v) * {"USD": 1, "UZS": 10_000, "RUB": 80}[c],
-              currency=c, dist_rail_km=float(rng.integers(1, 50)))
+        _site(
+            f"S{i}",
+            lease_per_year=float(v) * {"USD": 1, "UZS": 10_000, "RUB": 80}[c],
+            currency=c,
+            dist_rail_km=float(rng.integers(1, 50)),
+        )
         for i, (v, c) in enumerate(zip(leases, currencies, strict=True))
-    ]  # fmt: skip
+    ]
     ix = SiteIndex.from_rows(sites, [PARK])
-    doc = {"project": PROJECT, "as_of": "2025-06-01", "weights": {"cost": 1}, "top": 40,
-           "freight": {"tonnes_per_year": 1000, "cost_per_tonne_km": {"rail": 0.1},
-                       "currency": "USD"}}  # fmt: skip
+    doc = {
+        "project": PROJECT,
+        "as_of": "2025-06-01",
+        "weights": {"cost": 1},
+        "top": 40,
+        "freight": {"tonnes_per_year": 1000, "cost_per_tonne_km": {"rail": 0.1}, "currency": "USD"},
+    }
     res = match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}).to_dict()
     assert res["ranking"] == "location cost, cheapest first"
     npv = [r["location_cost"]["npv"] for r in res["results"]]
@@ -181,8 +257,9 @@ def test_default_tax_function_uses_core_taxes() -> None:
     """Without regimes the taxes are core.taxes.compute_taxes at the park country's rates."""
     proj = {**PROJECT, "revenue": [{"year": 2026, "amount": 1_000_000}], "tax_overrides": {}}
     ix = SiteIndex.from_rows([_site("A")], [{**PARK, "regime_ids": []}])
-    res = match(ix, {"project": proj, "as_of": "2025-06-01"}, wages=WAGES, fx=FX,
-                regimes={}).to_dict()  # fmt: skip
+    res = match(
+        ix, {"project": proj, "as_of": "2025-06-01"}, wages=WAGES, fx=FX, regimes={}
+    ).to_dict()
     r = res["results"][0]
     table = compute_taxes(parse_project(proj), fx=FX)
     want = float(table.lines["profit"].payable @ discount_factors(0.10, 3))

@@ -19,8 +19,16 @@ PARKS = [
 
 def _site(i: int, **kw: Any) -> dict[str, Any]:
     row = {c: None for c in SITE_COLUMNS}
-    row.update(site_id=f"S{i}", park_id="P1", kind="plot", area_ha=1.0, status="available",
-               tenure="lease", currency="USD", lease_per_year=100.0)  # fmt: skip
+    row.update(
+        site_id=f"S{i}",
+        park_id="P1",
+        kind="plot",
+        area_ha=1.0,
+        status="available",
+        tenure="lease",
+        currency="USD",
+        lease_per_year=100.0,
+    )
     row.update(kw)
     return row
 
@@ -37,8 +45,9 @@ def test_dicts_and_tuples_build_the_same_index() -> None:
 
 
 def test_unknown_values_are_nan_or_unknown_codes() -> None:
-    ix = SiteIndex.from_rows([_site(1, area_ha=None, kind=None, status="", tenure=None,
-                                    hazard_class="unknown")], PARKS)  # fmt: skip
+    ix = SiteIndex.from_rows(
+        [_site(1, area_ha=None, kind=None, status="", tenure=None, hazard_class="unknown")], PARKS
+    )
     assert math.isnan(ix.col("area_m2")[0])
     assert (ix.col("kind")[0], ix.col("status")[0], ix.col("tenure")[0]) == (-1, -1, 0)
     assert ix.col("hazard_class")[0] == 0
@@ -55,8 +64,12 @@ def test_premises_use_floor_area_and_plots_land_area() -> None:
 def test_park_edits_rejoin_every_site() -> None:
     ix = SiteIndex.from_rows([_site(1), _site(2, park_id="P2"), _site(3, park_id="P9")], PARKS)
     assert ix.col("country").tolist() == [0, 1, -1]  # P9 is not known yet
-    ix.upsert_parks([{"park_id": "P9", "country": "KZ", "region": "Almaty", "kind": "fez"},
-                     {"park_id": "P1", "country": "RU", "region": "Pskov Oblast"}])  # fmt: skip
+    ix.upsert_parks(
+        [
+            {"park_id": "P9", "country": "KZ", "region": "Almaty", "kind": "fez"},
+            {"park_id": "P1", "country": "RU", "region": "Pskov Oblast"},
+        ]
+    )
     assert [ix.countries[c] for c in ix.col("country")] == ["RU", "RU", "KZ"]
 
 
@@ -121,3 +134,26 @@ def test_index_equals_a_dict_model_after_any_edits(ops: list[tuple[str, list[Any
         for pos in live.tolist():
             want = "UZ" if model[ix.ids[pos]]["park_id"] == "P1" else "RU"
             assert ix.countries[ix.col("country")[pos]] == want
+
+
+def test_park_utilities_rows_of_the_registry_are_read() -> None:
+    park = {
+        "park_id": "P1",
+        "country": "UZ",
+        "region": "Tashkent region",
+        "utilities": [
+            {"utility": "electricity", "tariff": 1000, "connection_fee": 50, "currency": "UZS"},
+            {"utility": "water", "tariff": None, "connection_fee": 7, "currency": "USD"},
+            {"utility": "heat", "tariff": 300000, "currency": "UZS"},
+        ],
+    }
+    ix = SiteIndex.from_rows([_site(1)], [park])
+    p = ix.parks
+    cur = ix.currencies
+    assert p.prices["tariff_electricity_kwh"][0] == 1000
+    assert cur[p.price_currency["tariff_electricity_kwh"][0]] == "UZS"
+    assert p.prices["conn_electricity_per_kw"][0] == 50
+    assert math.isnan(p.prices["tariff_water_m3"][0])  # not given: unknown
+    assert p.prices["conn_water_per_m3d"][0] == 7
+    assert cur[p.price_currency["conn_water_per_m3d"][0]] == "USD"
+    assert p.prices["tariff_heat_gcal"][0] == 300000

@@ -14,15 +14,29 @@ from technopark.siting.engine import match
 from technopark.siting.index import SiteIndex
 
 PARKS = {
-    "P1": {"park_id": "P1", "country": "UZ", "region": "Tashkent region", "kind": "sez",
-           "industries": ["2732"]},
-    "P2": {"park_id": "P2", "country": "UZ", "region": "Navoi region", "kind": "fez",
-           "industries": ["27"]},
-    "P3": {"park_id": "P3", "country": "RU", "region": "Moscow Oblast", "kind": "technopark",
-           "industries": ["C"]},
-    "P4": {"park_id": "P4", "country": "RU", "region": "Pskov Oblast",
-           "kind": "industrial_park"},
-}  # fmt: skip
+    "P1": {
+        "park_id": "P1",
+        "country": "UZ",
+        "region": "Tashkent region",
+        "kind": "sez",
+        "industries": ["2732"],
+    },
+    "P2": {
+        "park_id": "P2",
+        "country": "UZ",
+        "region": "Navoi region",
+        "kind": "fez",
+        "industries": ["27"],
+    },
+    "P3": {
+        "park_id": "P3",
+        "country": "RU",
+        "region": "Moscow Oblast",
+        "kind": "technopark",
+        "industries": ["C"],
+    },
+    "P4": {"park_id": "P4", "country": "RU", "region": "Pskov Oblast", "kind": "industrial_park"},
+}
 #: per USD, valuation year 2025 (test figures, not real rates); EUR deliberately has none
 PER_USD = {"USD": 1.0, "UZS": 12_000.0, "RUB": 80.0}
 AS_OF = "2025-06-01"
@@ -74,14 +88,27 @@ def requirements_st(draw: st.DrawFn) -> dict[str, Any]:
     doc: dict[str, Any] = {"top": 1000, "near_misses": 1000, "as_of": AS_OF}
     opt = lambda: draw(st.booleans())  # noqa: E731
     if opt():
-        doc["countries"] = draw(st.lists(st.sampled_from(["UZ", "RU", "KZ"]), min_size=1,
-                                         max_size=2, unique=True))  # fmt: skip
+        doc["countries"] = draw(
+            st.lists(st.sampled_from(["UZ", "RU", "KZ"]), min_size=1, max_size=2, unique=True)
+        )
     if opt():
-        doc["regions"] = draw(st.lists(st.sampled_from(["Tashkent region", "Moscow Oblast",
-                                       "Navoi region"]), min_size=1, max_size=2, unique=True))  # fmt: skip
+        doc["regions"] = draw(
+            st.lists(
+                st.sampled_from(["Tashkent region", "Moscow Oblast", "Navoi region"]),
+                min_size=1,
+                max_size=2,
+                unique=True,
+            )
+        )
     if opt():
-        doc["park_kinds"] = draw(st.lists(st.sampled_from(["sez", "fez", "technopark",
-                                          "industrial_park"]), min_size=1, max_size=3, unique=True))  # fmt: skip
+        doc["park_kinds"] = draw(
+            st.lists(
+                st.sampled_from(["sez", "fez", "technopark", "industrial_park"]),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        )
     if opt():
         doc["site_kind"] = draw(st.sampled_from(["plot", "premises", "any"]))
     if opt():
@@ -102,8 +129,13 @@ def requirements_st(draw: st.DrawFn) -> dict[str, Any]:
     if opt():
         doc["tenure"] = draw(st.sampled_from(["sale", "lease", "any"]))
     if opt():
-        kinds = draw(st.lists(st.sampled_from(["airport", "rail", "port", "highway", "border"]),
-                              min_size=1, unique=True))  # fmt: skip
+        kinds = draw(
+            st.lists(
+                st.sampled_from(["airport", "rail", "port", "highway", "border"]),
+                min_size=1,
+                unique=True,
+            )
+        )
         doc["max_distance_km"] = {k: draw(dist) for k in kinds}
     if opt():
         b: dict[str, Any] = {"currency": draw(st.sampled_from(["USD", "UZS", "RUB"]))}
@@ -145,8 +177,10 @@ def reference(site: dict[str, Any], doc: dict[str, Any]) -> tuple[bool, set[str]
         check("site_kind", site["kind"], lambda v: v == doc["site_kind"])
     ha = None if site["area_ha"] is None else site["area_ha"] * 10_000.0
     m2 = site["area_m2"]
-    area = (m2 if m2 is not None else ha) if site["kind"] == "premises" else (
-        ha if ha is not None else m2
+    area = (
+        (m2 if m2 is not None else ha)
+        if site["kind"] == "premises"
+        else (ha if ha is not None else m2)
     )
     lo = doc.get("area_ha_min", doc.get("area_m2_min"))
     hi = doc.get("area_ha_max", doc.get("area_m2_max"))
@@ -217,8 +251,16 @@ def test_match_equals_the_brute_force_reference(sites: list[dict], doc: dict) ->
         site = rows[int(sid[1:])]
         for v in m["violations"]:
             col = {"site_kind": "kind"}.get(v["constraint"], v["constraint"])
-            if v["constraint"] in ("status", "site_kind", "rail_siding", "hazard_class",
-                                   "electricity_mw", "gas_m3h", "water_m3d", "wastewater_m3d"):  # fmt: skip
+            if v["constraint"] in (
+                "status",
+                "site_kind",
+                "rail_siding",
+                "hazard_class",
+                "electricity_mw",
+                "gas_m3h",
+                "water_m3d",
+                "wastewater_m3d",
+            ):
                 expected = site[col] if site[col] is not None else "unknown"
                 assert v["available"] == expected
             if v["constraint"].startswith("distance."):

@@ -27,8 +27,12 @@ def _errors(doc: dict) -> list[str]:
 def test_defaults_of_an_empty_document() -> None:
     r = parse_requirements({})
     assert (r.site_kind, r.tenure, r.horizon_years, r.top, r.unknown_ok) == (
-        "any", "any", 10, 10, False
-    )  # fmt: skip
+        "any",
+        "any",
+        10,
+        10,
+        False,
+    )
     assert r.countries is None and r.project is None and r.budget is None
     assert set(r.weights.values()) == {1.0}
     assert r.output_currency == "USD"

@@ -64,13 +64,25 @@ LOCATION_TAXES: tuple[str, ...] = ("property", "land", "profit", "water")
 #: Utilities: (key, requirement/project need field, capacity column, tariff field, connection
 #: fee field, need → fee units factor).
 UTILITIES: tuple[tuple[str, str, str, str, str, float], ...] = (
-    ("electricity", "electricity_mw", "electricity_mw", "tariff_electricity_kwh",
-     "conn_electricity_per_kw", 1000.0),
+    (
+        "electricity",
+        "electricity_mw",
+        "electricity_mw",
+        "tariff_electricity_kwh",
+        "conn_electricity_per_kw",
+        1000.0,
+    ),
     ("gas", "gas_m3h", "gas_m3h", "tariff_gas_1000m3", "conn_gas_per_m3h", 1.0),
     ("water", "water_m3d", "water_m3d", "tariff_water_m3", "conn_water_per_m3d", 1.0),
-    ("wastewater", "wastewater_m3d", "wastewater_m3d", "tariff_wastewater_m3",
-     "conn_wastewater_per_m3d", 1.0),
-)  # fmt: skip
+    (
+        "wastewater",
+        "wastewater_m3d",
+        "wastewater_m3d",
+        "tariff_wastewater_m3",
+        "conn_wastewater_per_m3d",
+        1.0,
+    ),
+)
 
 
 def discount_factors(rate: float, n: int) -> np.ndarray:
@@ -194,7 +206,7 @@ def baseline_tax_outcome(
     (``technopark.incentives.engine``); otherwise benefits are unknown (NaN) and say so.
     """
     try:
-        from technopark.incentives import engine as incentives  # noqa: PLC0415
+        from technopark.incentives import engine as incentives
     except ImportError:
         incentives = None
     n = len(disc)
@@ -223,7 +235,8 @@ def baseline_tax_outcome(
     # social charges are costed inside labour (regional wage); "no regime" is said per park
     warnings.extend(table.warnings)
     warnings = [
-        w for w in dict.fromkeys(warnings)
+        w
+        for w in dict.fromkeys(warnings)
         if "has no legal regime" not in w and not w.startswith("Social tax")
     ]
     payable: dict[str, float] = {}
@@ -280,7 +293,7 @@ def _via_incentives(
 
 
 def _benefit_sentence(bo: Any, regime_name: str) -> str:
-    """"Property tax exempt for 5 years (2025-04-01 to 2030-04-01) under <regime>." """
+    """ "Property tax exempt for 5 years (2025-04-01 to 2030-04-01) under <regime>." """
     b = bo.benefit
     if b.form == "exemption":
         what = "exempt"
@@ -409,6 +422,7 @@ class ParkCosts:
         if rc >= 0:
             return self.wage_note_by_code.get(rc)
         return self.wage_note_by_code.get(-1 - int(parks.country[park]))
+
     tax_key: np.ndarray  # int code into tax_outcomes
     tax_outcomes: list[TaxOutcome]
 
@@ -502,14 +516,24 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
                 outcomes.append(_UNKNOWN_TAX(disc))
                 continue
             regime_ids = tuple(facts.get("regime_ids", ()))
-            key = (country, facts.get("region"), facts.get("kind"), regime_ids,
-                   facts["park_id"] if own[pc] else None)  # fmt: skip
+            key = (
+                country,
+                facts.get("region"),
+                facts.get("kind"),
+                regime_ids,
+                facts["park_id"] if own[pc] else None,
+            )
             cache_key = (ctx.horizon, ctx.discount_rate, *key)
             out = per_project.get(cache_key)
             if out is None:
-                park_facts = {"country": country, "region": facts.get("region"),
-                              "kind": facts.get("kind"), "regime_ids": regime_ids,
-                              "park_id": facts.get("park_id"), "name": facts.get("name")}  # fmt: skip
+                park_facts = {
+                    "country": country,
+                    "region": facts.get("region"),
+                    "kind": facts.get("kind"),
+                    "regime_ids": regime_ids,
+                    "park_id": facts.get("park_id"),
+                    "name": facts.get("name"),
+                }
                 out = ctx.tax_function(project, park_facts, ctx.regimes, ctx.fx, disc)
                 per_project[cache_key] = out
             outcomes.append(out)
@@ -709,8 +733,11 @@ def site_costs(index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCos
         fee = pc.conn_fee[u][park] if len(pc.conn_fee[u]) else np.full(len(rows), np.nan)
         comps[f"connection.{u}"] = np.where(short == 0, 0.0, short * unit * fee)
 
-    for key in (*(f"utility.{u[0]}" for u in UTILITIES), "labour",
-                *(f"tax.{t}" for t in LOCATION_TAXES)):  # fmt: skip
+    for key in (
+        *(f"utility.{u[0]}" for u in UTILITIES),
+        "labour",
+        *(f"tax.{t}" for t in LOCATION_TAXES),
+    ):
         arr = pc.components[key]
         comps[key] = arr[park] if len(arr) else np.full(len(rows), np.nan)
 

@@ -55,7 +55,6 @@ from technopark.core.taxes import FxTable, load_fx
 
 from . import explain
 from .cost import (
-    UTILITIES,
     CostContext,
     ParkCosts,
     TaxFunction,
@@ -103,7 +102,7 @@ _SCOPE = ("country", "region", "park_kind")
 
 
 #: rows per block of the constraint pass: the block's temporaries stay in the CPU cache
-BLOCK = 1 << 15
+BLOCK = 1 << 16
 #: bit set in ``Evaluation.bits`` for rows outside the search scope (or removed)
 SCOPE_BIT = np.uint32(1 << 31)
 
@@ -140,7 +139,9 @@ class Evaluation:
         return [n for k, n in enumerate(self.names) if b >> k & 1]
 
 
-def _constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> tuple[Check, list[tuple[str, Check]]]:
+def _constraints(
+    index: SiteIndex, req: Requirements, ctx: CostContext
+) -> tuple[Check, list[tuple[str, Check]]]:
     """The scope test and one check per active hard constraint, each over a block of rows."""
     uok = req.unknown_ok
     col = index.col
@@ -173,11 +174,19 @@ def _constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> tuple
     checks: list[tuple[str, Check]] = []
     status = col("status")
     avail = STATUSES["available"]
-    checks.append(("status", (lambda sl: status[sl] > avail) if uok else (lambda sl: status[sl] != avail)))
+    checks.append(
+        ("status", (lambda sl: status[sl] > avail) if uok else (lambda sl: status[sl] != avail))
+    )
     if req.site_kind != "any":
         kind, want = col("kind"), KINDS[req.site_kind]
-        checks.append(("site_kind", (lambda sl: (kind[sl] != want) & (kind[sl] >= 0)) if uok
-                       else (lambda sl: kind[sl] != want)))  # fmt: skip
+        checks.append(
+            (
+                "site_kind",
+                (lambda sl: (kind[sl] != want) & (kind[sl] >= 0))
+                if uok
+                else (lambda sl: kind[sl] != want),
+            )
+        )
     if req.area_m2_min is not None or req.area_m2_max is not None:
         area = col("area_m2")
         lo = req.area_m2_min if req.area_m2_min is not None else -np.inf
@@ -191,11 +200,19 @@ def _constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> tuple
         if need is None:
             continue
         c = col(key)
-        checks.append((key, (lambda sl, c=c, need=need: c[sl] < need) if uok
-                       else (lambda sl, c=c, need=need: ~(c[sl] >= need))))  # fmt: skip
+        checks.append(
+            (
+                key,
+                (lambda sl, c=c, need=need: c[sl] < need)
+                if uok
+                else (lambda sl, c=c, need=need: ~(c[sl] >= need)),
+            )
+        )
     if req.rail_siding:
         rail = col("rail_siding")
-        checks.append(("rail_siding", (lambda sl: rail[sl] == 0) if uok else (lambda sl: rail[sl] != 1)))
+        checks.append(
+            ("rail_siding", (lambda sl: rail[sl] == 0) if uok else (lambda sl: rail[sl] != 1))
+        )
     if req.hazard_class is not None:
         hz, cls = col("hazard_class"), req.hazard_class
         if uok:
@@ -215,8 +232,14 @@ def _constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> tuple
         if mx is None:
             continue
         c = col(f"dist_{kind_}_km")
-        checks.append((f"distance.{kind_}", (lambda sl, c=c, mx=mx: c[sl] > mx) if uok
-                       else (lambda sl, c=c, mx=mx: ~(c[sl] <= mx))))  # fmt: skip
+        checks.append(
+            (
+                f"distance.{kind_}",
+                (lambda sl, c=c, mx=mx: c[sl] > mx)
+                if uok
+                else (lambda sl, c=c, mx=mx: ~(c[sl] <= mx)),
+            )
+        )
     b = req.budget
     if b is not None and (b.max_sale_price is not None or b.max_lease_per_year is not None):
         checks.append(("budget", _budget_check(index, req, ctx)))
@@ -256,10 +279,14 @@ def _budget_check(index: SiteIndex, req: Requirements, ctx: CostContext) -> Chec
     tenure, cur = index.col("tenure"), index.col("currency")
     sale, lease = index.col("sale_price"), index.col("lease_per_year")
     to_budget = ctx.factors(index.currencies, b.currency)  # index −1 → NaN
-    allow = (1 if req.tenure in ("sale", "any") else 0) | (2 if req.tenure in ("lease", "any") else 0)
+    allow = (1 if req.tenure in ("sale", "any") else 0) | (
+        2 if req.tenure in ("lease", "any") else 0
+    )
     uok = req.unknown_ok
 
-    def option(offer: np.ndarray, price: np.ndarray, f: np.ndarray, limit: float | None) -> tuple[Any, Any]:
+    def option(
+        offer: np.ndarray, price: np.ndarray, f: np.ndarray, limit: float | None
+    ) -> tuple[Any, Any]:
         if limit is None:
             return offer, None
         p = price * f
@@ -371,7 +398,9 @@ def _cost_score(total: np.ndarray) -> np.ndarray:
     return 100.0 * (hi - total) / (hi - lo)
 
 
-def _overall(scores: Mapping[str, np.ndarray | None], weights: Mapping[str, float], n: int) -> tuple[np.ndarray, dict[str, float]]:
+def _overall(
+    scores: Mapping[str, np.ndarray | None], weights: Mapping[str, float], n: int
+) -> tuple[np.ndarray, dict[str, float]]:
     """Weighted mean over the factors that can be scored; unknown site values count 0.
     Returns (overall, the normalised weights used)."""
     used = {k: w for k, w in weights.items() if w > 0 and scores.get(k) is not None}
@@ -432,7 +461,9 @@ def match(
     benefits (default: ``core.taxes`` + the incentives engine); ``tax_cache`` keeps its
     results between calls (keyed by project and park regime facts).
     """
-    req = requirements if isinstance(requirements, Requirements) else parse_requirements(requirements)
+    req = (
+        requirements if isinstance(requirements, Requirements) else parse_requirements(requirements)
+    )
     if parks is not None:
         index.upsert_parks(parks)
     fx = fx if fx is not None else load_fx()
@@ -457,10 +488,7 @@ def match(
     scores["cost"] = _cost_score(sc.total)
     overall, used_w = _overall(scores, req.weights, len(rows))
 
-    if req.cost_only:
-        order_key = sc.total
-    else:
-        order_key = -overall
+    order_key = sc.total if req.cost_only else -overall
     k = min(k_top, len(rows))
     if k < len(rows):
         cand = np.argpartition(order_key, k - 1)[:k]
@@ -478,7 +506,9 @@ def match(
         pos = int(rows[j])
         comp = {name: float(v[j]) for name, v in sc.components.items()}
         unknown = sorted(name for name, v in comp.items() if math.isnan(v))
-        s = {key: _num(scores[key][j]) if scores.get(key) is not None else None for key in SCORE_KEYS}  # type: ignore[index]
+        s = {
+            key: _num(scores[key][j]) if scores.get(key) is not None else None for key in SCORE_KEYS
+        }  # type: ignore[index]
         park_code = int(index.col("park")[pos])
         benefit = float(pc.benefits[park_code]) if len(pc.benefits) else math.nan
         results.append(
@@ -491,7 +521,9 @@ def match(
                 "location_cost": {
                     "npv": round(float(sc.total[j]), 2),
                     "currency": ctx.currency,
-                    "components": {n_: (None if math.isnan(v) else round(v, 2)) for n_, v in comp.items()},
+                    "components": {
+                        n_: (None if math.isnan(v) else round(v, 2)) for n_, v in comp.items()
+                    },
                     "unknown": unknown,
                     "land_tenure": {1: "sale", 2: "lease"}.get(int(sc.tenure[j])),
                 },
@@ -527,7 +559,7 @@ def match(
 def _default_regimes() -> Any:
     """The regimes of ``incentives/regimes/*.yaml`` when the incentives engine is installed."""
     try:
-        from technopark.incentives.loader import load_regimes  # noqa: PLC0415
+        from technopark.incentives.loader import load_regimes
     except ImportError:
         return None
     return load_regimes()
@@ -573,7 +605,9 @@ def _near_misses(
         if not len(cand):
             continue
         scores = quality_scores(index, cand, req, pc)
-        overall, _ = _overall(scores, {k: w for k, w in req.weights.items() if k != "cost"}, len(cand))
+        overall, _ = _overall(
+            scores, {k: w for k, w in req.weights.items() if k != "cost"}, len(cand)
+        )
         room = limit - len(out)
         if room < len(cand):  # the best ``room`` by quality, ties kept whole at the cut
             cut = np.partition(-overall, room - 1)[room - 1]

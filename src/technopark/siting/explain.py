@@ -11,6 +11,7 @@ Pure Python + numpy: must not import Django.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +130,7 @@ class Explainer:
                 "available": unknown if math.isnan(v) else v,
             }
         if name == "budget":
-            from .cost import land_options  # noqa: PLC0415
+            from .cost import land_options
 
             b = req.budget
             assert b is not None
@@ -235,17 +236,13 @@ class Explainer:
             day = int(ix.parks.as_of[park])
         if day != NO_DATE:
             age = (req.valuation_date - _EPOCH).days - day
-            date = (_EPOCH.toordinal() + day)
-            from datetime import date as _date  # noqa: PLC0415
-
+            date = _EPOCH + dt.timedelta(days=day)
             stale = " — stale" if age > 365 else ""
-            out.append(f"Site data as of {_date.fromordinal(date).isoformat()} ({age} days old{stale}).")
+            out.append(f"Site data as of {date.isoformat()} ({age} days old{stale}).")
         else:
             out.append("The date of the site data is unknown.")
         if unknown:
-            out.append(
-                "Unknown and left out of the total (no data): " + ", ".join(unknown) + "."
-            )
+            out.append("Unknown and left out of the total (no data): " + ", ".join(unknown) + ".")
         return out
 
     def _cluster_words(self, park: int) -> str | None:

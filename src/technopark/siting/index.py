@@ -111,7 +111,11 @@ _INT_SITE_COLUMNS: dict[str, Any] = {
     "region": np.int32,
     "park_kind": np.int8,
 }
-#: Keys of a park row (flat form). Nested ``tariffs``/``connection_fees`` are accepted too.
+#: Keys of a park row (flat form). Also accepted: nested ``tariffs`` / ``connection_fees``
+#: mappings, and ``utilities`` as rows of the registry's park utilities
+#: (``{utility, tariff, connection_fee, currency}``; tariff per kWh, per 1000 m³, per m³ or per
+#: Gcal, fee per kW, per m³/h or per m³/day). ``conn_currency`` is the default currency of
+#: every connection fee.
 PARK_COLUMNS: tuple[str, ...] = (
     "park_id",
     "name",
@@ -137,6 +141,11 @@ PARK_COLUMNS: tuple[str, ...] = (
     "conn_water_per_m3d",
     "conn_wastewater_per_m3d",
     "conn_currency",
+    "conn_electricity_currency",
+    "conn_gas_currency",
+    "conn_water_currency",
+    "conn_wastewater_currency",
+    "utilities",
     "as_of",
 )
 #: Tariff and connection-fee fields of a park: (value field, currency field).
@@ -146,10 +155,10 @@ PARK_PRICE_FIELDS: tuple[tuple[str, str], ...] = (
     ("tariff_water_m3", "tariff_water_currency"),
     ("tariff_wastewater_m3", "tariff_wastewater_currency"),
     ("tariff_heat_gcal", "tariff_heat_currency"),
-    ("conn_electricity_per_kw", "conn_currency"),
-    ("conn_gas_per_m3h", "conn_currency"),
-    ("conn_water_per_m3d", "conn_currency"),
-    ("conn_wastewater_per_m3d", "conn_currency"),
+    ("conn_electricity_per_kw", "conn_electricity_currency"),
+    ("conn_gas_per_m3h", "conn_gas_currency"),
+    ("conn_water_per_m3d", "conn_water_currency"),
+    ("conn_wastewater_per_m3d", "conn_wastewater_currency"),
 )
 KINDS = {"plot": 0, "premises": 1}
 STATUSES = {"available": 0, "reserved": 1, "occupied": 2}
@@ -157,18 +166,42 @@ TENURES = {"sale": 1, "lease": 2, "both": 3}
 PARK_KIND_CODES = {
     k: i
     for i, k in enumerate(
-        ("technopark", "industrial_park", "sez", "fez", "small_industrial_zone", "technopolis",
-         "cluster")
+        (
+            "technopark",
+            "industrial_park",
+            "sez",
+            "fez",
+            "small_industrial_zone",
+            "technopolis",
+            "cluster",
+        )
     )
-}  # fmt: skip
+}
 NO_DATE = np.iinfo(np.int32).min
 _EPOCH = dt.date(1970, 1, 1)
 _ISIC_SECTIONS = (
-    ("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39), ("F", 41, 43),
-    ("G", 45, 47), ("H", 49, 53), ("I", 55, 56), ("J", 58, 63), ("K", 64, 66), ("L", 68, 68),
-    ("M", 69, 75), ("N", 77, 82), ("O", 84, 84), ("P", 85, 85), ("Q", 86, 88), ("R", 90, 93),
-    ("S", 94, 96), ("T", 97, 98), ("U", 99, 99),
-)  # fmt: skip
+    ("A", 1, 3),
+    ("B", 5, 9),
+    ("C", 10, 33),
+    ("D", 35, 35),
+    ("E", 36, 39),
+    ("F", 41, 43),
+    ("G", 45, 47),
+    ("H", 49, 53),
+    ("I", 55, 56),
+    ("J", 58, 63),
+    ("K", 64, 66),
+    ("L", 68, 68),
+    ("M", 69, 75),
+    ("N", 77, 82),
+    ("O", 84, 84),
+    ("P", 85, 85),
+    ("Q", 86, 88),
+    ("R", 90, 93),
+    ("S", 94, 96),
+    ("T", 97, 98),
+    ("U", 99, 99),
+)
 
 
 def parse_isic(code: str) -> tuple[int, int, int, int]:
@@ -270,7 +303,13 @@ def _rail(v: Any) -> int:
     if _is_missing(v):
         return -1
     s = str(v).strip().lower()
-    return 1 if s in ("1", "true", "yes", "t", "y") else 0 if s in ("0", "false", "no", "f", "n") else -1
+    return (
+        1
+        if s in ("1", "true", "yes", "t", "y")
+        else 0
+        if s in ("0", "false", "no", "f", "n")
+        else -1
+    )
 
 
 def _hazard(v: Any) -> int:
@@ -321,8 +360,10 @@ class _Vocab:
         return self.codes.get(s, -1)
 
     def nbytes(self) -> int:
-        return sys.getsizeof(self.items) + sys.getsizeof(self.codes) + sum(
-            sys.getsizeof(s) for s in self.items
+        return (
+            sys.getsizeof(self.items)
+            + sys.getsizeof(self.codes)
+            + sum(sys.getsizeof(s) for s in self.items)
         )
 
 
@@ -424,8 +465,18 @@ class ParkTable:
         return np.diff(self.isic_offsets) > 0
 
     def nbytes(self) -> int:
-        arrays = [self.known, self.country, self.region, self.kind, self.as_of, self.regime_set, self.isic,
-                  self.isic_offsets, *self.prices.values(), *self.price_currency.values()]  # fmt: skip
+        arrays = [
+            self.known,
+            self.country,
+            self.region,
+            self.kind,
+            self.as_of,
+            self.regime_set,
+            self.isic,
+            self.isic_offsets,
+            *self.prices.values(),
+            *self.price_currency.values(),
+        ]
         facts = sum(sys.getsizeof(f) for f in self.facts if f is not None)
         return (
             sum(a.nbytes for a in arrays)
@@ -442,8 +493,13 @@ def _flatten_park(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError(f"park row without park_id: {raw!r}")
     row["park_id"] = str(row["park_id"])
     tariffs = row.pop("tariffs", None) or {}
-    names = {"electricity": "kwh", "gas": "1000m3", "water": "m3", "wastewater": "m3",
-             "heat": "gcal"}  # fmt: skip
+    names = {
+        "electricity": "kwh",
+        "gas": "1000m3",
+        "water": "m3",
+        "wastewater": "m3",
+        "heat": "gcal",
+    }
     for utility, unit in names.items():
         t = tariffs.get(utility)
         if isinstance(t, Mapping):
@@ -455,6 +511,25 @@ def _flatten_park(raw: Mapping[str, Any]) -> dict[str, Any]:
             row.setdefault(f"conn_{key}", fees[key])
     if "currency" in fees:
         row.setdefault("conn_currency", fees["currency"])
+    for u in row.pop("utilities", None) or ():
+        kind = str(u.get("utility") or "").lower()
+        if kind not in names:
+            continue
+        if not _is_missing(u.get("tariff")):
+            row.setdefault(f"tariff_{kind}_{names[kind]}", u.get("tariff"))
+            row.setdefault(f"tariff_{kind}_currency", u.get("currency"))
+        fee_key = {
+            "electricity": "conn_electricity_per_kw",
+            "gas": "conn_gas_per_m3h",
+            "water": "conn_water_per_m3d",
+            "wastewater": "conn_wastewater_per_m3d",
+        }.get(kind)
+        if fee_key and not _is_missing(u.get("connection_fee")):
+            row.setdefault(fee_key, u.get("connection_fee"))
+            row.setdefault(f"conn_{kind}_currency", u.get("currency"))
+    for kind in ("electricity", "gas", "water", "wastewater"):
+        if _is_missing(row.get(f"conn_{kind}_currency")):
+            row[f"conn_{kind}_currency"] = row.get("conn_currency")
     regimes = row.get("regime_ids") or ()
     row["regime_ids"] = tuple(sorted(str(r) for r in regimes))
     return row
@@ -680,9 +755,7 @@ class SiteIndex:
         c["status"][rows] = _coded(get("status"), STATUSES, np.int8)
         c["tenure"][rows] = _coded(get("tenure"), TENURES, np.int8)
         c["rail_siding"][rows] = np.fromiter((_rail(v) for v in get("rail_siding")), np.int8, m)
-        c["hazard_class"][rows] = np.fromiter(
-            (_hazard(v) for v in get("hazard_class")), np.int8, m
-        )
+        c["hazard_class"][rows] = np.fromiter((_hazard(v) for v in get("hazard_class")), np.int8, m)
         c["currency"][rows] = self.currency_vocab.encode(get("currency"), np.int16)
         c["source"][rows] = self.source_vocab.encode(get("source"), np.int32)
         c["as_of"][rows] = _days_array(get("as_of"))
