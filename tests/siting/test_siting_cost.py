@@ -154,16 +154,27 @@ def test_location_cost_by_hand() -> None:
 
 
 def test_taxes_are_evaluated_once_per_park_regime_set() -> None:
-    parks = [PARK, {**PARK, "park_id": "P2"}, {**PARK, "park_id": "P3", "regime_ids": []}]
-    sites = [_site(f"S{i}", park_id=f"P{1 + i % 3}") for i in range(30)]
+    parks = [
+        PARK,
+        {**PARK, "park_id": "P2"},
+        {**PARK, "park_id": "P3", "regime_ids": []},
+        {**PARK, "park_id": "P4", "country": "RU", "region": "Moscow Oblast"},
+    ]
+    sites = [_site(f"S{i}", park_id=f"P{1 + i % 4}") for i in range(40)]
     ix = SiteIndex.from_rows(sites, parks)
     calls.clear()
     cache: dict[Any, Any] = {}
     doc = {"project": PROJECT, "as_of": "2025-06-01"}
     match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}, tax_cache=cache)
-    assert len(calls) == 2  # P1 and P2 share one regime set; P3 has none
+    # P1 and P2 share one regime set; P3 has none; P4 is in another country
+    facts = sorted((c["country"], c["region"], c["regime_ids"]) for c in calls)
+    assert facts == [
+        ("RU", "Moscow Oblast", ("test-regime",)),
+        ("UZ", "Tashkent region", ()),
+        ("UZ", "Tashkent region", ("test-regime",)),
+    ]
     match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}, tax_cache=cache)
-    assert len(calls) == 2  # cached between calls
+    assert len(calls) == 3  # cached between calls
 
 
 def test_a_missing_tariff_or_wage_is_unknown_never_filled_in() -> None:

@@ -205,6 +205,7 @@ def baseline_tax_outcome(
     park's benefits from the incentives engine when it is installed
     (``technopark.incentives.engine``); otherwise benefits are unknown (NaN) and say so.
     """
+    incentives: Any
     try:
         from technopark.incentives import engine as incentives
     except ImportError:
@@ -328,7 +329,7 @@ class CostContext:
     wages: WageTable
     regimes: Any = None
     tax_function: TaxFunction = baseline_tax_outcome
-    tax_cache: dict[Any, TaxOutcome] = field(default_factory=dict)
+    tax_cache: dict[Any, Any] = field(default_factory=dict)
     fx_notes: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     @property
@@ -511,23 +512,23 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         per_project = ctx.tax_cache.setdefault(("project", project_key), {})  # one hash a call
         for pc in rep.tolist():
             facts = parks.facts[pc]
-            country = facts.get("country") if facts else None
-            if not country:
+            park_country: str | None = facts.get("country") if facts else None
+            if not park_country:
                 outcomes.append(_UNKNOWN_TAX(disc))
                 continue
             regime_ids = tuple(facts.get("regime_ids", ()))
-            key = (
-                country,
+            group: tuple[Any, ...] = (
+                park_country,
                 facts.get("region"),
                 facts.get("kind"),
                 regime_ids,
                 facts["park_id"] if own[pc] else None,
             )
-            cache_key = (ctx.horizon, ctx.discount_rate, *key)
+            cache_key = (ctx.horizon, ctx.discount_rate, *group)
             out = per_project.get(cache_key)
             if out is None:
                 park_facts = {
-                    "country": country,
+                    "country": park_country,
                     "region": facts.get("region"),
                     "kind": facts.get("kind"),
                     "regime_ids": regime_ids,
@@ -587,11 +588,12 @@ def _labour_pv(
     Σ_k jobs_k × (12w + s_k × (1 − relief_k)) × d_k, where s_k = rate_k × min(12w, cap_k) +
     rate_above_k × max(12w − cap_k, 0) (Russia's base limit; elsewhere s_k = rate_k × 12w),
     rates from ``core.taxes.baseline_rates`` of the park's country, ``relief`` the fraction of
-    social charges a regime removes (parks × years). NaN when the social rate is unknown.
+    social charges a regime removes (parks × years). Returns (labour PV, PV of social charges
+    saved by the relief); NaN labour when the social rate is unknown.
     """
     n = len(disc)
     if rates.social is None:
-        return np.full(len(wage_monthly), np.nan)
+        return np.full(len(wage_monthly), np.nan), np.zeros(len(wage_monthly))
     annual = 12.0 * wage_monthly[:, None]  # parks × 1
     rate = rates.social[None, :n]
     if rates.social_cap_per_employee is not None and rates.social_above_cap is not None:

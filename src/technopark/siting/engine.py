@@ -199,15 +199,7 @@ def _constraints(
         need = getattr(req, key)
         if need is None:
             continue
-        c = col(key)
-        checks.append(
-            (
-                key,
-                (lambda sl, c=c, need=need: c[sl] < need)
-                if uok
-                else (lambda sl, c=c, need=need: ~(c[sl] >= need)),
-            )
-        )
+        checks.append((key, _at_least(col(key), need, uok)))
     if req.rail_siding:
         rail = col("rail_siding")
         checks.append(
@@ -231,19 +223,25 @@ def _constraints(
         mx = req.max_distance_km.get(kind_)
         if mx is None:
             continue
-        c = col(f"dist_{kind_}_km")
-        checks.append(
-            (
-                f"distance.{kind_}",
-                (lambda sl, c=c, mx=mx: c[sl] > mx)
-                if uok
-                else (lambda sl, c=c, mx=mx: ~(c[sl] <= mx)),
-            )
-        )
+        checks.append((f"distance.{kind_}", _at_most(col(f"dist_{kind_}_km"), mx, uok)))
     b = req.budget
     if b is not None and (b.max_sale_price is not None or b.max_lease_per_year is not None):
         checks.append(("budget", _budget_check(index, req, ctx)))
     return scope, checks
+
+
+def _at_least(c: np.ndarray, need: float, uok: bool) -> Check:
+    """Fails where c < need; an unknown (NaN) c fails too unless ``uok``."""
+    if uok:
+        return lambda sl: c[sl] < need
+    return lambda sl: ~(c[sl] >= need)
+
+
+def _at_most(c: np.ndarray, mx: float, uok: bool) -> Check:
+    """Fails where c > mx; an unknown (NaN) c fails too unless ``uok``."""
+    if uok:
+        return lambda sl: c[sl] > mx
+    return lambda sl: ~(c[sl] <= mx)
 
 
 def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> Evaluation:
@@ -347,8 +345,11 @@ def quality_scores(
     unknown; None for a factor no site can be scored on). See the module docstring."""
     out: dict[str, np.ndarray | None] = {}
     park = index.col("park")[rows]
-    needs = [(k, req.need(k)) for k in UTILITY_KEYS]
-    needs = [(k, v) for k, v in needs if v]
+    needs: list[tuple[str, float]] = []
+    for k in UTILITY_KEYS:
+        v = req.need(k)
+        if v:
+            needs.append((k, v))
     if needs:
         out["infrastructure"] = _mean_known(
             [np.minimum(index.col(k)[rows] * (50.0 / v), 100.0) for k, v in needs]
@@ -506,9 +507,7 @@ def match(
         pos = int(rows[j])
         comp = {name: float(v[j]) for name, v in sc.components.items()}
         unknown = sorted(name for name, v in comp.items() if math.isnan(v))
-        s = {
-            key: _num(scores[key][j]) if scores.get(key) is not None else None for key in SCORE_KEYS
-        }  # type: ignore[index]
+        s = {key: _score_at(scores.get(key), j) for key in SCORE_KEYS}
         park_code = int(index.col("park")[pos])
         benefit = float(pc.benefits[park_code]) if len(pc.benefits) else math.nan
         results.append(
@@ -563,6 +562,10 @@ def _default_regimes() -> Any:
     except ImportError:
         return None
     return load_regimes()
+
+
+def _score_at(arr: np.ndarray | None, j: int) -> float | None:
+    return None if arr is None else _num(arr[j])
 
 
 def _num(v: Any) -> float | None:
