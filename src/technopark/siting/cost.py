@@ -278,6 +278,12 @@ def _via_incentives(
             reasons.append(f"Not eligible for {name}{why}.")
             continue
         for bo in ro.benefits:
+            if not bo.benefit.quantified:
+                reasons.append(
+                    f"The {bo.benefit.tax} benefit of {name} is not valued here (the project "
+                    "document has no base for it)."
+                )
+                continue
             if not bo.applies or bo.relief is None:
                 unmet = [r.text for r in bo.reasons if r.status != "met"]
                 why = f": {unmet[0]}" if unmet else ""

@@ -524,6 +524,7 @@ def match(
                         n_: (None if math.isnan(v) else round(v, 2)) for n_, v in comp.items()
                     },
                     "unknown": unknown,
+                    "complete": not unknown,
                     "land_tenure": {1: "sale", 2: "lease"}.get(int(sc.tenure[j])),
                 },
                 "benefits_value": None if math.isnan(benefit) else round(benefit, 2),

@@ -242,7 +242,10 @@ class Explainer:
         else:
             out.append("The date of the site data is unknown.")
         if unknown:
-            out.append("Unknown and left out of the total (no data): " + ", ".join(unknown) + ".")
+            out.append(
+                "Unknown and left out of the total (no data), so the total understates the "
+                "cost: " + ", ".join(unknown) + "."
+            )
         return out
 
     def _cluster_words(self, park: int) -> str | None:
