@@ -623,7 +623,7 @@ def _tax_groups(parks: Any, regimes: Any) -> tuple[np.ndarray, np.ndarray, np.nd
     park, one representative park per group, named-park mask); memoised per park-table
     version and regime data."""
     named = frozenset(_named_parks(regimes))
-    memo = getattr(parks, "_tax_groups_memo", None)
+    memo = parks.memo.get("tax_groups")
     if memo is not None and memo[0] == (parks.version, len(parks), named):
         return memo[1]
     n = len(parks)
@@ -638,7 +638,7 @@ def _tax_groups(parks: Any, regimes: Any) -> tuple[np.ndarray, np.ndarray, np.nd
     rep = np.zeros(len(uniq), dtype=np.int64)
     rep[inv] = np.arange(n)
     out = (inv, rep, own)
-    parks._tax_groups_memo = ((parks.version, n, named), out)
+    parks.memo["tax_groups"] = ((parks.version, n, named), out)
     return out
 
 

@@ -319,6 +319,9 @@ def _cluster_by_park(index: SiteIndex, industry: str | None) -> np.ndarray | Non
     if sec < 0:
         return None
     p = index.parks
+    memo = p.memo.get("cluster")
+    if memo is not None and memo[0] == (p.version, len(p), industry):
+        return memo[1]
     codes = p.isic
     level = np.zeros(len(codes), dtype=np.int8)
     if len(codes):
@@ -335,6 +338,7 @@ def _cluster_by_park(index: SiteIndex, industry: str | None) -> np.ndarray | Non
         starts = p.isic_offsets[:-1][has]
         best = np.maximum.reduceat(level, starts) if len(level) else np.zeros(0, np.int8)
         out[has] = np.asarray(CLUSTER_LEVEL_SCORE)[best]
+    p.memo["cluster"] = ((p.version, len(p), industry), out)
     return out
 
 

@@ -402,6 +402,8 @@ class ParkTable:
         self.isic_offsets = np.zeros(1, dtype=np.int64)
         self.isic = np.zeros((0, 4), dtype=np.int32)
         self.version = 0
+        #: derived per-park arrays cached by the engine, keyed by (version, size, inputs)
+        self.memo: dict[str, tuple[Any, Any]] = {}
 
     def __len__(self) -> int:
         return len(self.facts)
