@@ -118,6 +118,9 @@ def install(api: NinjaAPI) -> None:
             unknown = unknown or e.get("type") == UNKNOWN_FIELD
             message = "Unknown field." if e.get("type") == UNKNOWN_FIELD else str(e.get("msg", ""))
             errors.append({"field": _field_from_loc(e.get("loc", ())), "message": message})
+        if errors and all(e["field"].startswith(("query.", "path.")) for e in errors):
+            # A bad URL (path or query parameter) is a malformed request, not invalid data.
+            return respond(request, 400, "A parameter of the URL is not valid.", errors)
         detail = (
             "The request has fields this endpoint does not accept."
             if unknown

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django_filters import FilterSet
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -535,7 +535,7 @@ def park_create(request: HttpRequest, payload: schemas.ParkIn, response: HttpRes
     data = to_model_data(payload.model_dump(), PARK_FKS)
     park = services.object_create(model=Park, user=user_of(request), data=data)
     response["Location"] = f"{request.path.rstrip('/')}/{park.park_id}"
-    return 201, _park_response(response, park, request)
+    return Status(201, _park_response(response, park, request))
 
 
 def _park_update(
@@ -584,7 +584,7 @@ def park_update(
 def park_delete(request: HttpRequest, park_id: str) -> Any:
     park = selectors.get_visible(selectors.park_queryset(user_of(request)), park_id=park_id)
     delete_object(request, park)
-    return 204, None
+    return Status(204, None)
 
 
 # ---- sites -------------------------------------------------------------------------------
@@ -648,7 +648,7 @@ def site_create(request: HttpRequest, payload: schemas.SiteIn, response: HttpRes
     site = services.object_create(model=Site, user=user, data=data)
     response["Location"] = f"{request.path.rstrip('/')}/{site.site_id}"
     with_etag(response, site)
-    return 201, site
+    return Status(201, site)
 
 
 def _site_update(
@@ -700,7 +700,7 @@ def site_update(
 def site_delete(request: HttpRequest, site_id: str) -> Any:
     site = selectors.get_visible(selectors.site_queryset(user_of(request)), site_id=site_id)
     delete_object(request, site)
-    return 204, None
+    return Status(204, None)
 
 
 # ---- organizations -----------------------------------------------------------------------
@@ -751,7 +751,7 @@ def organization_create(
     org = services.object_create(model=Organization, user=user_of(request), data=data)
     response["Location"] = f"{request.path.rstrip('/')}/{org.pk}"
     with_etag(response, org)
-    return 201, org
+    return Status(201, org)
 
 
 def _organization_update(
@@ -797,7 +797,7 @@ def organization_update(
 def organization_delete(request: HttpRequest, org_id: int) -> Any:
     org = selectors.get_visible(selectors.organization_queryset(user_of(request)), pk=org_id)
     delete_object(request, org)
-    return 204, None
+    return Status(204, None)
 
 
 # ---- residents ---------------------------------------------------------------------------
@@ -881,7 +881,7 @@ def resident_create(
         resident = services.object_create(model=Resident, user=user_of(request), data=data)
         _set_sites(resident, site_ids)
     response["Location"] = f"{request.path.rstrip('/')}/{resident.pk}"
-    return 201, _resident_response(request, response, resident)
+    return Status(201, _resident_response(request, response, resident))
 
 
 def _resident_update(
@@ -931,7 +931,7 @@ def resident_update(
 def resident_delete(request: HttpRequest, resident_id: int) -> Any:
     resident = selectors.get_visible(selectors.resident_queryset(user_of(request)), pk=resident_id)
     delete_object(request, resident)
-    return 204, None
+    return Status(204, None)
 
 
 # ---- personal API tokens -----------------------------------------------------------------
@@ -958,7 +958,7 @@ def token_list(request: HttpRequest) -> Any:
 def token_create_endpoint(request: HttpRequest, payload: schemas.TokenIn) -> Any:
     token, raw = token_create(user=user_of(request), name=payload.name)  # type: ignore[arg-type]
     out = schemas.TokenOut.from_orm(token).model_dump()
-    return 201, {**out, "token": raw}
+    return Status(201, {**out, "token": raw})
 
 
 @router.delete(
@@ -971,4 +971,4 @@ def token_create_endpoint(request: HttpRequest, payload: schemas.TokenIn) -> Any
 def token_revoke_endpoint(request: HttpRequest, token_id: int) -> Any:
     token = selectors.get_visible(ApiToken.objects.filter(user=user_of(request)), pk=token_id)
     token_revoke(token=token)
-    return 204, None
+    return Status(204, None)

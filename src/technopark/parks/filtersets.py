@@ -212,7 +212,10 @@ class SiteFilterSet(VisibleParksMixin, LocalizedNamesMixin, filters.FilterSet):
 
     q = filters.CharFilter(label=_("Search"), method="filter_q")
     park = filters.ModelMultipleChoiceFilter(
-        label=_("Park"), queryset=Park.objects.all(), to_field_name="park_id"
+        label=_("Park"),
+        field_name="park__park_id",
+        queryset=Park.objects.all(),
+        to_field_name="park_id",
     )
     country = filters.ModelMultipleChoiceFilter(
         label=_("Country"),
@@ -342,7 +345,10 @@ class ResidentFilterSet(VisibleParksMixin, filters.FilterSet):
 
     q = filters.CharFilter(label=_("Search"), method="filter_q")
     park = filters.ModelMultipleChoiceFilter(
-        label=_("Park"), queryset=Park.objects.all(), to_field_name="park_id"
+        label=_("Park"),
+        field_name="park__park_id",
+        queryset=Park.objects.all(),
+        to_field_name="park_id",
     )
     organization = filters.ModelChoiceFilter(
         label=_("Company"), queryset=Organization.objects.all()
