@@ -52,6 +52,7 @@ __all__ = [
     "UTILITIES",
     "CostContext",
     "ParkCosts",
+    "TaxCache",
     "TaxOutcome",
     "WageTable",
     "baseline_tax_outcome",
@@ -320,6 +321,34 @@ def _benefit_sentence(bo: Any, regime_name: str) -> str:
         window = f" ({bo.start.isoformat()} to {end})"
     tax = "social charges" if b.tax == "social" else f"{b.tax} tax"
     return f"{tax.capitalize()} {what}{term}{window} under {regime_name}."
+
+
+class TaxCache(dict[Any, Any]):
+    """A cache for :func:`park_costs` that keeps the taxes of the ``maxsize`` most recently
+    used projects (least recently used evicted). Keep one per process and pass it to every
+    ``match`` call (``tax_cache=``): a project's taxes per park regime set are then computed
+    once.
+
+    >>> c = TaxCache(maxsize=2)
+    >>> for k in "abc":
+    ...     _ = c.setdefault(k, {})
+    >>> sorted(c)
+    ['b', 'c']
+    """
+
+    def __init__(self, maxsize: int = 64) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            value = self.pop(key)  # re-insert: most recently used last
+            self[key] = value
+            return value
+        while len(self) >= self.maxsize:
+            del self[next(iter(self))]
+        self[key] = default
+        return default
 
 
 # --------------------------------------------------------------------------- context
