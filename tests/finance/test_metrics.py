@@ -140,14 +140,18 @@ def test_vectorised_irr_agrees_with_numpy_financial(values: list[float]) -> None
         assert not any(v > 0 for v in values)
         return
     assert code == m.IRR_OK
-    if not np.isnan(ref):
-        # (np.roots loses roots when a coefficient is tiny beside the others; then only the
-        # defining identity below is checked.)
+    if not np.isnan(ref) and -0.99 < ref < 10:
+        # Beyond that range np.roots loses accuracy (e.g. [-1, 1803947, 60, 6809021, 0.03125]:
+        # numpy-financial 1803948.84, exact 1803946.0000354 by 50-digit Newton, ours the
+        # latter); there only the defining identity below is checked.
         assert ours == pytest.approx(ref, rel=1e-6, abs=1e-8)
-    # The defining identity: NPV at the IRR is zero (relative to the size of the flows).
-    if -0.99 < ours < 10:
-        scale = max(abs(v) for v in values)
-        assert abs(m.npv(ours, values)) <= 1e-8 * scale * len(values)
+    # The defining identity: NPV at the IRR is zero, relative to the size of its terms (not
+    # checkable near -100 %, where 1 + IRR itself has lost its digits to cancellation).
+    if ours < -0.999:
+        return
+    v = 1.0 / (1.0 + ours)
+    terms = [c * v**t for t, c in enumerate(values)]
+    assert abs(sum(terms)) <= 1e-9 * sum(abs(x) for x in terms)
 
 
 @settings(max_examples=50, deadline=None)

@@ -40,6 +40,7 @@ __all__ = [
     "apply_drivers",
     "evaluate",
     "evaluate_project",
+    "json_number",
     "parse_or_keep",
     "relief_source",
     "scale_rates",
@@ -193,8 +194,12 @@ def working_capital(project: Project, revenue: FloatArray, opex: FloatArray) -> 
 # --------------------------------------------------------------------------- result
 
 
-def _num(x: float) -> float | None:
-    """JSON-safe float: NaN and infinities become None."""
+def json_number(x: float | None) -> float | None:
+    """A float for JSON output: NaN, infinities and None become None.
+
+    >>> json_number(float("nan")) is None, json_number(1.5)
+    (True, 1.5)
+    """
     return float(x) if x is not None and math.isfinite(x) else None
 
 
@@ -288,7 +293,7 @@ class FinanceResult:
                     principal=float(loan.principal[i]),
                     loan_balance=float(loan.balance_end[i]),
                     cfads=float(self.cfads[i]),
-                    dscr=_num(self.dscr[i]),
+                    dscr=json_number(self.dscr[i]),
                     equity_cash_flow=float(self.equity_cash_flow[i]),
                 )
             rows.append(row)
@@ -296,14 +301,14 @@ class FinanceResult:
             "name": self.name,
             "currency": self.currency,
             "discount_rate": self.discount_rate,
-            "npv": _num(self.npv),
-            "irr": _num(self.irr),
-            "mirr": _num(self.mirr),
+            "npv": json_number(self.npv),
+            "irr": json_number(self.irr),
+            "mirr": json_number(self.mirr),
             "mirr_finance_rate": self.finance_rate,
             "mirr_reinvest_rate": self.reinvest_rate,
-            "payback_years": _num(self.payback_years),
-            "discounted_payback_years": _num(self.discounted_payback_years),
-            "min_dscr": _num(self.min_dscr),
+            "payback_years": json_number(self.payback_years),
+            "discounted_payback_years": json_number(self.discounted_payback_years),
+            "min_dscr": json_number(self.min_dscr),
         }
         if math.isnan(self.irr):
             out["irr_reason"] = metrics.irr_reason(self.irr_code)
@@ -324,18 +329,21 @@ class FinanceResult:
         if self.benefits_applied:
             wb = self.without_benefits
             out["without_benefits"] = {
-                "npv": _num(wb["npv"]),
-                "irr": _num(wb["irr"]),
-                "payback_years": _num(wb["payback_years"]),
+                "npv": json_number(wb["npv"]),
+                "irr": json_number(wb["irr"]),
+                "payback_years": json_number(wb["payback_years"]),
             }
             if math.isnan(wb["irr"]):
                 out["without_benefits"]["irr_reason"] = metrics.irr_reason(
                     self.without_benefits_irr_code
                 )
-            out["benefits_value"] = _num(self.benefits_value)
+            out["benefits_value"] = json_number(self.benefits_value)
             out["taxes_saved_total"] = float(self.taxes_without_benefits.sum() - self.taxes.sum())
         if self.equity_cash_flow is not None:
-            out["equity"] = {"npv": _num(self.equity_npv), "irr": _num(self.equity_irr)}
+            out["equity"] = {
+                "npv": json_number(self.equity_npv),
+                "irr": json_number(self.equity_irr),
+            }
             if math.isnan(self.equity_irr):
                 out["equity"]["irr_reason"] = metrics.irr_reason(self.equity_irr_code)
         out["cashflows"] = rows

@@ -18,7 +18,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from technopark.core.project import Project
-from technopark.finance.engine import Drivers, FinanceResult, evaluate, parse_or_keep
+from technopark.finance.engine import (
+    Drivers,
+    FinanceResult,
+    evaluate,
+    json_number,
+    parse_or_keep,
+)
 
 __all__ = ["METRICS", "SENSITIVITY_DRIVERS", "metric_value", "tornado", "two_way"]
 
@@ -70,10 +76,6 @@ def _setting(name: str, value: float) -> dict[str, Any]:
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"A factor for {name} must be a number >= 0, got {value}.")
     return {name: float(value)}
-
-
-def _safe(x: float) -> float | None:
-    return x if math.isfinite(x) else None
 
 
 def tornado(
@@ -146,13 +148,13 @@ def tornado(
                 "driver": name,
                 "low_input": lo_in,
                 "high_input": hi_in,
-                "low": _safe(low),
-                "high": _safe(high),
-                "swing": _safe(swing),
+                "low": json_number(low),
+                "high": json_number(high),
+                "swing": json_number(swing),
             }
         )
     bars.sort(key=lambda b: -(b["swing"] if b["swing"] is not None else -math.inf))
-    return {"metric": metric, "change": change, "base": _safe(base), "bars": bars}
+    return {"metric": metric, "change": change, "base": json_number(base), "bars": bars}
 
 
 def two_way(
@@ -190,7 +192,9 @@ def two_way(
         row = []
         for xval in xv:
             both = Drivers(**_setting(xn, xval), **_setting(yn, yval))
-            row.append(_safe(metric_value(evaluate(project, drivers=both, **options), metric)))
+            row.append(
+                json_number(metric_value(evaluate(project, drivers=both, **options), metric))
+            )
         table.append(row)
     return {
         "metric": metric,

@@ -12,7 +12,6 @@ This module imports nothing from Django.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from technopark.core.project import Project
-from technopark.finance.engine import FinanceResult, evaluate
+from technopark.finance.engine import FinanceResult, evaluate, json_number
 
 __all__ = ["CASHFLOW_COLUMNS", "result_workbook", "to_xlsx_bytes"]
 
@@ -62,10 +61,6 @@ LOAN_COLUMNS: tuple[str, ...] = (
 def _col(name: str, with_loan: bool) -> str:
     names = CASHFLOW_COLUMNS + (LOAN_COLUMNS if with_loan else ())
     return get_column_letter(names.index(name) + 1)
-
-
-def _num(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def _assumptions(wb: Workbook, r: FinanceResult) -> dict[str, str]:
@@ -291,7 +286,7 @@ def _summary(wb: Workbook, r: FinanceResult, refs: dict[str, str], cols: dict[st
             ("Minimum DSCR", f"=MIN({cols['dscr']})", r.min_dscr, "0.00", ""),
         ]
     for label, formula, value, fmt, note in rows:
-        shown = _num(value) if value is not None else None
+        shown = json_number(value)
         if shown is None:
             note = (note + " " if note else "") + "Not defined for these cash flows."
         ws.append([label, formula or None, shown, note])
