@@ -284,5 +284,8 @@ def test_bad_document_in_simulation_is_a_project_error() -> None:
 
     with pytest.raises(ProjectError):
         simulate({"name": "x"}, 10, seed=1)
-    with pytest.raises(RiskSpecError, match="at least 1"):
-        simulate(tax_free(), 0, seed=1)
+    for n in (0, -5, 2.5, 10**9):
+        with pytest.raises(RiskSpecError, match="from 1 to"):
+            simulate(tax_free(), n, seed=1)  # type: ignore[arg-type]
+    with pytest.raises(RiskSpecError, match=r"\$\.bins"):
+        simulate(tax_free(), 10, seed=1, bins=0)

@@ -116,8 +116,25 @@ def test_two_way_table_matches_single_evaluations() -> None:
             lambda: two_way(tax_free(), ("commissioning_delay", [0.5]), ("opex", [1])),
             "whole number",
         ),
+        (lambda: tornado(tax_free(), delay_years=0), "whole number of years >= 1"),
+        (
+            lambda: two_way(tax_free(), ("revenue", [1.0] * 60), ("opex", [1.0] * 60)),
+            "at most 2,500 cells",
+        ),
     ],
 )
 def test_bad_requests_are_explained(call: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_delay_past_the_horizon_is_a_project_that_never_starts() -> None:
+    # Commissioning in the last year (2029) and a 1-year delay: no revenue within the horizon.
+    doc = tax_free()
+    doc["commissioning_year"] = 2029
+    doc["revenue"] = [{"year": 2029, "amount": 500}]
+    doc["opex"] = [{"year": 2029, "amount": 100}]
+    park = ParkFacts("some-fez", "UZ", "fez", ("uz-sez",))
+    late = evaluate(doc, drivers=Drivers(delay_years=1), park=park)
+    assert late.revenue.sum() == 0 and late.npv == pytest.approx(-1000.0)
+    assert late.to_dict()["irr"] is None

@@ -48,6 +48,7 @@ from technopark.incentives.engine import ParkFacts
 __all__ = [
     "DEFAULT_DISTRIBUTIONS",
     "DRIVERS",
+    "MAX_SCENARIOS",
     "Distribution",
     "RiskSpecError",
     "ScenarioModel",
@@ -59,6 +60,10 @@ __all__ = [
 ]
 
 FloatArray = np.ndarray
+
+#: Most scenarios one simulation may ask for (memory grows with it: about 60 bytes each plus
+#: the working arrays of one block).
+MAX_SCENARIOS = 2_000_000
 
 #: Drivers a distribution may be put on (factors, 1 = the document's value).
 DRIVERS: tuple[str, ...] = ("revenue", "opex", "capex", "tax_rates", "discount_rate")
@@ -292,8 +297,13 @@ def sample_drivers(
     >>> round(float(np.corrcoef(s["revenue"], s["opex"])[0, 1]), 2)
     0.8
     """
-    if n < 1:
-        raise RiskSpecError([f"$.n: the number of scenarios must be at least 1, got {n}"])
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SCENARIOS:
+        raise RiskSpecError(
+            [
+                f"$.n: the number of scenarios must be a whole number from 1 to {MAX_SCENARIOS:,}, "
+                f"got {n!r}"
+            ]
+        )
     names = list(distributions)
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, len(names)))
@@ -548,6 +558,8 @@ def simulate(
     (1.0, -509.0)
     """
     project = parse_or_keep(document)
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 1000:
+        raise RiskSpecError([f"$.bins: must be a whole number from 1 to 1000, got {bins!r}"])
     dists = parse_distributions(DEFAULT_DISTRIBUTIONS if distributions is None else distributions)
     draws = sample_drivers(dists, n, seed=seed, correlation=correlation)
     reliefs = relief_source(reliefs, park, regimes)

@@ -26,7 +26,7 @@ from technopark.finance.engine import (
     parse_or_keep,
 )
 
-__all__ = ["METRICS", "SENSITIVITY_DRIVERS", "metric_value", "tornado", "two_way"]
+__all__ = ["MAX_CELLS", "METRICS", "SENSITIVITY_DRIVERS", "metric_value", "tornado", "two_way"]
 
 #: Drivers of the tornado, in display order before sorting.
 SENSITIVITY_DRIVERS: tuple[str, ...] = (
@@ -37,6 +37,9 @@ SENSITIVITY_DRIVERS: tuple[str, ...] = (
     "discount_rate",
     "tax_rates",
 )
+
+#: Largest two-way table (each cell is a full evaluation, a few milliseconds).
+MAX_CELLS = 2_500
 
 #: Result figures a sensitivity can report.
 METRICS: tuple[str, ...] = (
@@ -126,6 +129,10 @@ def tornado(
     """
     if not 0 < change < 1:
         raise ValueError(f"The change must be a share between 0 and 1, got {change}.")
+    if isinstance(delay_years, bool) or not isinstance(delay_years, int) or delay_years < 1:
+        raise ValueError(
+            f"The commissioning delay must be a whole number of years >= 1, got {delay_years!r}."
+        )
     project = parse_or_keep(document)
     base = metric_value(evaluate(project, **options), metric)
     bars: list[dict[str, Any]] = []
@@ -185,6 +192,10 @@ def two_way(
         raise ValueError("The two drivers of a two-way table must differ.")
     if not xv or not yv:
         raise ValueError("Give at least one value for each driver.")
+    if len(xv) * len(yv) > MAX_CELLS:
+        raise ValueError(
+            f"A two-way table has at most {MAX_CELLS:,} cells, got {len(xv)} x {len(yv)}."
+        )
     project = parse_or_keep(document)
     metric_value(evaluate(project, **options), metric)  # fail early on a bad metric
     table = []
