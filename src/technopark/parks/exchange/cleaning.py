@@ -122,7 +122,9 @@ def _by_distinct(
         except ValueError as exc:
             failures[cell] = str(exc)
             mapping[cell] = None
-    values = [mapping[c] for c in cells]
+    if not failures and all(k == v and type(k) is type(v) for k, v in mapping.items()):
+        return list(cells), []  # every value is already as stored
+    values = list(map(mapping.__getitem__, cells))
     if not failures:
         return values, []
     return values, [(i, failures[c]) for i, c in enumerate(cells) if c in failures]
