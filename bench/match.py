@@ -5,9 +5,14 @@
 Measures, with the index warm (built once; the park tax cache filled by a first query):
 
 * engine   — ``siting.engine.match``: every hard constraint, the quality scores, the full
-             location cost of every feasible site and the top 50 with explanations, ``to_dict``;
+             location cost of every feasible site and the top 50 with explanations, near
+             misses, ``to_dict``; twice: a new query each run for the same project (park-level
+             costs recomputed, per-regime-set taxes cached — the figure judged against the
+             budget) and the same query again (park-level costs cached too);
 * (a) loop — the same query as a pure-Python loop over 10,000 site dicts, scaled × N/10,000
-             (the naive implementation; the lead may swap in the Django ORM);
+             (the naive implementation; simplified: land, park-level costs and transport, no
+             explanations or near misses — so it flatters the loop; the lead may swap in the
+             Django ORM);
 * (b) duckdb — the same filter and ordering as SQL in DuckDB over the same arrays;
 * (c) floor — a numpy pass summing every column the filter reads (memory-bandwidth floor).
 
@@ -21,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -356,6 +360,17 @@ def main() -> None:
     first = engine()  # fills the per-park tax cache
     t4 = time.perf_counter()
     engine_ms = timed(engine, args.runs)
+    # a different query each run for the same project: the park-level costs are recomputed
+    # (only the per-regime-set taxes stay cached)
+    variants = iter(
+        [
+            parse_requirements({**QUERY, "project": project, "electricity_mw": 2 + 0.001 * (i + 1)})
+            for i in range(args.runs)
+        ]
+    )
+    fresh_ms = timed(
+        lambda: match(ix, next(variants), wages=wages, fx=fx, tax_cache=cache).to_dict(), args.runs
+    )
     from technopark.siting.cost import CostContext
     from technopark.siting.engine import evaluate_constraints
 
@@ -424,10 +439,11 @@ def main() -> None:
     # (c) floor
     floor_ms = timed(lambda: floor_pass(ix), args.runs)
 
-    e50, e95 = pct(engine_ms, 50), pct(engine_ms, 95)
+    e50, e95 = pct(fresh_ms, 50), pct(fresh_ms, 95)
     rows = [
-        ("engine (siting.engine.match)", engine_ms),
-        ("  of which the hard-constraint pass", filter_ms),
+        ("engine, new query each run (park costs computed)", fresh_ms),
+        ("engine, same query again (park costs cached)", engine_ms),
+        ("  hard-constraint pass alone", filter_ms),
         (f"(a) pure-Python loop, {m:,} dicts × {n / m:g}", loop_ms),
         ("(b) DuckDB SQL, same filter and ordering", duck_ms),
         ("(c) floor: numpy sum of the filter's columns", floor_ms),
@@ -441,24 +457,25 @@ def main() -> None:
         f"cache) match {(t4 - t3) * 1000:.0f} ms"
     )
     print(f"index memory: {ix.nbytes / 1e6:,.1f} MB ({ix.nbytes / n:,.0f} bytes per site)")
-    print(f"{'':48}{'p50 ms':>10}{'p95 ms':>10}{'engine p50 ÷ this p50':>24}")
+    print("ratios: the first row (a new query each run) ÷ each row, p50")
+    print(f"{'':52}{'p50 ms':>10}{'p95 ms':>10}{'ratio':>10}")
     for label, xs in rows:
         p50 = pct(xs, 50)
-        print(f"{label:48}{p50:>10.1f}{pct(xs, 95):>10.1f}{e50 / p50:>24.2f}")
+        print(f"{label:52}{p50:>10.1f}{pct(xs, 95):>10.1f}{e50 / p50:>10.2f}")
     floor50 = pct(floor_ms, 50)
     ok_abs = e50 <= 100.0
     ok_rel = e50 <= 3 * floor50
     f50 = pct(filter_ms, 50)
     print(
-        f"budget: p50 ≤ 100 ms: {'yes' if ok_abs else 'NO'} ({e50:.1f} ms); "
-        f"within 3× of the floor: {'yes' if ok_rel else 'NO'} (whole match {e50 / floor50:.1f}×; "
-        f"hard-constraint pass {f50 / floor50:.1f}×)"
+        f"budget (new query each run): p50 ≤ 100 ms: {'yes' if ok_abs else 'NO'} "
+        f"({e50:.1f} ms); within 3× of the floor: {'yes' if ok_rel else 'NO'} "
+        f"({e50 / floor50:.1f}×; same query again {pct(engine_ms, 50) / floor50:.1f}×; "
+        f"hard-constraint pass alone {f50 / floor50:.1f}×)"
     )
     print(
         f"speed-up over the Python loop ×{pct(loop_ms, 50) / e50:,.0f}; "
         f"over DuckDB ×{pct(duck_ms, 50) / e50:.1f}; p95 {e95:.1f} ms"
     )
-    _ = statistics
 
 
 if __name__ == "__main__":

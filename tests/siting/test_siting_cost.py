@@ -164,8 +164,9 @@ def test_taxes_are_evaluated_once_per_park_regime_set() -> None:
     ix = SiteIndex.from_rows(sites, parks)
     calls.clear()
     cache: dict[Any, Any] = {}
+    regimes: dict[str, Any] = {}  # the same regime data on every call
     doc = {"project": PROJECT, "as_of": "2025-06-01"}
-    match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}, tax_cache=cache)
+    match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes=regimes, tax_cache=cache)
     # P1 and P2 share one regime set; P3 has none; P4 is in another country
     facts = sorted((c["country"], c["region"], c["regime_ids"]) for c in calls)
     assert facts == [
@@ -173,8 +174,10 @@ def test_taxes_are_evaluated_once_per_park_regime_set() -> None:
         ("UZ", "Tashkent region", ()),
         ("UZ", "Tashkent region", ("test-regime",)),
     ]
-    match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={}, tax_cache=cache)
+    match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes=regimes, tax_cache=cache)
     assert len(calls) == 3  # cached between calls
+    match(ix, doc, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes={"x": 1}, tax_cache=cache)
+    assert len(calls) == 6  # other regime data: evaluated again
 
 
 def test_a_missing_tariff_or_wage_is_unknown_never_filled_in() -> None:
@@ -276,3 +279,25 @@ def test_default_tax_function_uses_core_taxes() -> None:
     want = float(table.lines["profit"].payable @ discount_factors(0.10, 3))
     assert r["location_cost"]["components"]["tax.profit"] == pytest.approx(want, abs=0.01)
     assert r["benefits_value"] == 0.0
+
+
+def test_cached_park_costs_follow_park_edits_and_needs() -> None:
+    cache: dict[Any, Any] = {}
+    regimes: dict[str, Any] = {}
+    ix = SiteIndex.from_rows([_site("A")], [PARK])
+    doc = {"project": PROJECT, "horizon_years": 3, "as_of": "2025-06-01"}
+
+    def electricity(d: dict[str, Any]) -> float:
+        res = match(ix, d, wages=WAGES, fx=FX, tax_function=fake_taxes, regimes=regimes,
+                    tax_cache=cache).to_dict()  # fmt: skip
+        return float(res["results"][0]["location_cost"]["components"]["utility.electricity"])
+
+    annuity = 2.7355371900826446
+    # 1 MW (the project's need) × 8,760 h × 1,000 UZS / 10,000 = 876,000 USD a year
+    assert electricity(doc) == pytest.approx(876_000 * annuity, abs=0.01)
+    assert electricity(doc) == pytest.approx(876_000 * annuity, abs=0.01)  # from the cache
+    assert electricity({**doc, "electricity_mw": 2}) == pytest.approx(
+        2 * 876_000 * annuity, abs=0.01
+    )
+    ix.upsert_parks([{**PARK, "tariffs": {"electricity": {"price": 500, "currency": "UZS"}}}])
+    assert electricity(doc) == pytest.approx(438_000 * annuity, abs=0.01)

@@ -56,6 +56,7 @@ __all__ = [
     "TaxOutcome",
     "WageTable",
     "baseline_tax_outcome",
+    "cached_park_costs",
     "discount_factors",
     "park_costs",
 ]
@@ -485,6 +486,47 @@ def _consumption(ctx: CostContext) -> dict[str, np.ndarray]:
     return out
 
 
+def cached_park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
+    """:func:`park_costs`, reused from ``ctx.tax_cache`` when nothing it depends on changed:
+    the park table (version), the project, horizon, rate, output currency, FX year, the
+    utility needs and assumptions, and the very same FX table, wage table and regimes objects.
+    An investor refining constraints or weights for one project then pays for it once."""
+    project = ctx.project
+    if project is None:
+        return park_costs(index, ctx)
+    req = ctx.requirements
+    key = (
+        "park_costs",
+        index.parks.version,
+        len(index.parks),
+        len(index.currencies),
+        ctx.horizon,
+        ctx.discount_rate,
+        ctx.currency,
+        ctx.fx_year,
+        tuple(req.need(u[1]) for u in UTILITIES),
+        req.water_m3d is None,
+        req.assumptions,
+        id(ctx.fx),
+        id(ctx.wages),
+        id(ctx.regimes),
+        id(ctx.tax_function),
+    )
+    per_project = ctx.tax_cache.setdefault(("project", _project_key(project)), {})
+    hit = per_project.get("park_costs")
+    if hit is not None and hit[0] == key:
+        ctx.fx_notes.update(hit[2])
+        pc_hit: ParkCosts = hit[1]
+        return pc_hit
+    notes_before = dict(ctx.fx_notes)
+    pc = park_costs(index, ctx)
+    used = {k: v for k, v in ctx.fx_notes.items() if k not in notes_before}
+    # the objects named by id() stay referenced while cached, so their ids cannot be reused
+    refs = (ctx.fx, ctx.wages, ctx.regimes, ctx.tax_function)
+    per_project["park_costs"] = (key, pc, {**notes_before, **used}, refs)
+    return pc
+
+
 def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
     """Compute every site-independent component for every park of the index (vectorised over
     parks; taxes once per distinct (country, region, kind, regime set))."""
@@ -545,6 +587,11 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         inv, rep, own = _tax_groups(parks, ctx.regimes)
         project_key = _project_key(project)
         per_project = ctx.tax_cache.setdefault(("project", project_key), {})  # one hash a call
+        # keys below name the regimes and tax function by id(): keep them referenced
+        refs = per_project.setdefault("refs", [])
+        for obj in (ctx.regimes, ctx.tax_function):
+            if not any(r is obj for r in refs):
+                refs.append(obj)
         for pc in rep.tolist():
             facts = parks.facts[pc]
             park_country: str | None = facts.get("country") if facts else None
@@ -559,7 +606,13 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
                 regime_ids,
                 facts["park_id"] if own[pc] else None,
             )
-            cache_key = (ctx.horizon, ctx.discount_rate, *group)
+            cache_key = (
+                ctx.horizon,
+                ctx.discount_rate,
+                id(ctx.regimes),
+                id(ctx.tax_function),
+                *group,
+            )
             out = per_project.get(cache_key)
             if out is None:
                 park_facts = {

@@ -60,7 +60,7 @@ from .cost import (
     TaxFunction,
     WageTable,
     baseline_tax_outcome,
-    park_costs,
+    cached_park_costs,
     site_costs,
 )
 from .index import _EPOCH, KINDS, NO_DATE, PARK_KIND_CODES, STATUSES, SiteIndex, parse_isic
@@ -487,7 +487,7 @@ def match(
 
     ev = evaluate_constraints(index, req, ctx)
     rows = ev.feasible_rows
-    pc = park_costs(index, ctx)
+    pc = cached_park_costs(index, ctx)
     sc = site_costs(index, rows, ctx, pc)
     scores = quality_scores(index, rows, req, pc)
     scores["cost"] = _cost_score(sc.total)
