@@ -166,18 +166,21 @@ def _refine(
     tol: float,
     maxiter: int,
     start: FloatArray | None = None,
+    sign_lo: FloatArray | None = None,
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """The root of p(x) = sum_t poly[:, t] x^t inside [lo, hi] ⊂ (0, 1], where p changes sign.
 
     Safeguarded Newton ("rtsafe", Numerical Recipes §9.4), all rows at once, from ``start``
-    (default the middle of the bracket): a Newton step when it stays inside the bracket, a
+    (default the middle of the bracket), given the sign of p at ``lo`` (default: evaluated
+    there): a Newton step when it stays inside the bracket, a
     bisection step otherwise (geometric while the bracket spans orders of magnitude); the
     bracket shrinks with the sign of p at every iterate, so the iteration cannot leave it.
     """
     poly = poly / np.abs(poly).max(axis=1, keepdims=True)  # unit scale: relative tolerances
     cft = np.ascontiguousarray(poly.T)
     lo, hi = lo.copy(), hi.copy()
-    sign_lo = np.sign(_poly_and_slope(cft, lo)[0])
+    if sign_lo is None:
+        sign_lo = np.sign(_poly_and_slope(cft, lo)[0])
     x = (lo + hi) / 2 if start is None else np.clip(start, lo, hi)
     converged = np.zeros(lo.shape, dtype=bool)
     active = np.arange(lo.size)
@@ -222,7 +225,10 @@ def _unique_root_below_one(
     side converges monotonically, without a bisection step."""
     a0 = np.abs(poly[:, 0]) / np.abs(poly).max(axis=1)
     one = np.ones(poly.shape[0])
-    return _refine(poly, 1.0 / (1.0 + 1.0 / a0), one, tol, maxiter, start=one)
+    # Half the bound, and the sign of p near 0 from its constant term: when the root sits
+    # on the bound, p evaluated there is rounding noise.
+    lo = 0.5 / (1.0 + 1.0 / a0)
+    return _refine(poly, lo, one, tol, maxiter, start=one, sign_lo=np.sign(poly[:, 0]))
 
 
 def _single_sign_change(
