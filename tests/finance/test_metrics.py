@@ -73,6 +73,17 @@ def test_irr_hand_worked(values: list[float], expected: float, source: str) -> N
     assert rate == pytest.approx(expected, abs=1e-9), source
 
 
+def test_irr_next_to_minus_100_percent() -> None:
+    # Found by hypothesis: 1.8 m paid twice for 0.01 back. With a = 1817388.1796875,
+    # -a - a v + 0.01 v^2 = 0 gives v = (a + sqrt(a^2 + 0.04 a)) / 0.02, IRR = 1/v - 1, a root
+    # right on Cauchy's bound, where the polynomial's value is rounding noise.
+    a = 1817388.1796875
+    v = (a + math.sqrt(a * a + 0.04 * a)) / 0.02
+    rate, code = m.irr([-a, -a, 0.01], return_codes=True)
+    assert code == m.IRR_OK
+    assert 1 + rate == pytest.approx(1 / v, rel=1e-9)
+
+
 @pytest.mark.parametrize(
     ("values", "code"),
     [
@@ -86,17 +97,6 @@ def test_irr_hand_worked(values: list[float], expected: float, source: str) -> N
         ([-100, float("nan"), 120], m.IRR_NOT_FINITE),
     ],
 )
-def test_irr_next_to_minus_100_percent() -> None:
-    # Found by hypothesis: 1.8 m paid twice for 0.01 back. With a = 1817388.1796875,
-    # -a - a v + 0.01 v^2 = 0 gives v = (a + sqrt(a^2 + 0.04 a)) / 0.02, IRR = 1/v - 1, a root
-    # right on Cauchy's bound, where the polynomial's value is rounding noise.
-    a = 1817388.1796875
-    v = (a + math.sqrt(a * a + 0.04 * a)) / 0.02
-    rate, code = m.irr([-a, -a, 0.01], return_codes=True)
-    assert code == m.IRR_OK
-    assert 1 + rate == pytest.approx(1 / v, rel=1e-9)
-
-
 def test_irr_is_nan_with_a_reason(values: list[float], code: int) -> None:
     rate, got = m.irr(values, return_codes=True)
     assert math.isnan(rate)
