@@ -1,7 +1,12 @@
 """Web pages of the incentives app (mounted at /incentives/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from technopark.incentives import views
 
 app_name = "incentives"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("parks/<slug:park_id>/calculator/", views.calculator, name="calculator"),
+    path("plotly.js", views.plotly_js, name="plotly-js"),
+]
