@@ -401,3 +401,10 @@ def test_a_named_park_applies_the_incentives_engine_reliefs() -> None:
     assert r.benefits_value > 0
     out = r.to_dict()
     assert out["without_benefits"]["npv"] < out["npv"]
+
+
+def test_jobs_appear_in_the_yearly_rows() -> None:
+    d = doc(jobs=[{"year": 2026, "count": 12}], avg_monthly_wage=1000, tax_overrides=NO_TAX)
+    rows = evaluate_project(d)["cashflows"]
+    assert [r["jobs"] for r in rows] == [0, 12, 0, 0, 0]
+    assert "jobs" not in evaluate_project(doc())["cashflows"][0]

@@ -237,6 +237,7 @@ class FinanceResult:
     discounted_payback_years: float
     without_benefits: dict[str, float]
     without_benefits_irr_code: int
+    jobs: FloatArray | None = None
     equity_cash_flow: FloatArray | None = None
     equity_npv: float = math.nan
     equity_irr: float = math.nan
@@ -286,6 +287,8 @@ class FinanceResult:
                 "net_cash_flow": float(self.net_cash_flow[i]),
                 "cumulative": float(cum[i]),
             }
+            if self.jobs is not None:
+                row["jobs"] = int(self.jobs[i])
             if loan is not None and self.equity_cash_flow is not None and self.dscr is not None:
                 row.update(
                     loan_drawdown=float(loan.drawdown[i]),
@@ -524,6 +527,7 @@ def evaluate(
             "payback_years": float(metrics.payback(cf_base)),
         },
         without_benefits_irr_code=int(code_b),
+        jobs=project.jobs_by_year() if project.jobs else None,
         equity_cash_flow=equity,
         equity_npv=eq_npv,
         equity_irr=float(eq_irr),
