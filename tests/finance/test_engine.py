@@ -408,3 +408,17 @@ def test_jobs_appear_in_the_yearly_rows() -> None:
     rows = evaluate_project(d)["cashflows"]
     assert [r["jobs"] for r in rows] == [0, 12, 0, 0, 0]
     assert "jobs" not in evaluate_project(doc())["cashflows"][0]
+
+
+def test_capex_by_asset_class_in_the_yearly_rows() -> None:
+    d = doc(
+        capex=[
+            {"year": 2025, "amount": 1000, "asset": "equipment"},
+            {"year": 2025, "amount": 300, "asset": "land"},
+            {"year": 2026, "amount": 600, "asset": "buildings"},
+        ]
+    )
+    rows = evaluate_project(d)["cashflows"]
+    assert rows[0]["capex_by_asset"] == {"equipment": 1000.0, "land": 300.0}
+    assert rows[1]["capex_by_asset"] == {"buildings": 600.0}
+    assert [r["capex"] for r in rows[:2]] == [1300.0, 600.0]

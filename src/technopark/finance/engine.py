@@ -28,7 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from technopark.core.project import LoanSchedule, Project, YearAmount, parse_project
+from technopark.core.project import (
+    ASSET_CLASSES,
+    LoanSchedule,
+    Project,
+    YearAmount,
+    parse_project,
+)
 from technopark.core.taxes import TaxRates, TaxTable, baseline_rates, compute_taxes
 from technopark.finance import metrics
 from technopark.incentives.engine import ParkFacts, reliefs_for
@@ -238,6 +244,7 @@ class FinanceResult:
     without_benefits: dict[str, float]
     without_benefits_irr_code: int
     jobs: FloatArray | None = None
+    capex_by_asset: dict[str, FloatArray] = field(default_factory=dict)
     equity_cash_flow: FloatArray | None = None
     equity_npv: float = math.nan
     equity_irr: float = math.nan
@@ -287,6 +294,10 @@ class FinanceResult:
                 "net_cash_flow": float(self.net_cash_flow[i]),
                 "cumulative": float(cum[i]),
             }
+            if self.capex_by_asset:
+                row["capex_by_asset"] = {
+                    k: float(v[i]) for k, v in self.capex_by_asset.items() if v[i]
+                }
             if self.jobs is not None:
                 row["jobs"] = int(self.jobs[i])
             if loan is not None and self.equity_cash_flow is not None and self.dscr is not None:
@@ -528,6 +539,11 @@ def evaluate(
         },
         without_benefits_irr_code=int(code_b),
         jobs=project.jobs_by_year() if project.jobs else None,
+        capex_by_asset={
+            a: project.capex_by_year(a)
+            for a in ASSET_CLASSES
+            if any(c.asset == a for c in project.capex)
+        },
         equity_cash_flow=equity,
         equity_npv=eq_npv,
         equity_irr=float(eq_irr),
