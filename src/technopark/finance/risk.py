@@ -39,6 +39,7 @@ from technopark.finance.engine import (
     FinanceResult,
     ReliefSource,
     evaluate,
+    json_number,
     parse_or_keep,
     relief_source,
     working_capital,
@@ -494,8 +495,8 @@ class SimulationResult:
             "irr": {**pct(irr), "share_with_irr": float(has_irr.mean()), "without_irr": reasons},
             "npv_histogram": {"bin_edges": edges.tolist(), "counts": counts.tolist()},
             "base_case": {
-                "npv": self.base.to_dict()["npv"],
-                "irr": self.base.to_dict()["irr"],
+                "npv": json_number(self.base.npv),
+                "irr": json_number(self.base.irr),
             },
             "assumptions": [
                 "Each driver is one factor per scenario on the document's values for all years.",
