@@ -57,6 +57,15 @@ def _media(tmp_path: Any, settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Every test starts in English (a request in another language leaves it active)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     from django.core.cache import cache
 

@@ -144,7 +144,7 @@ def test_stale_version_is_409_and_invisible_is_404(client, rw, draft):
     # without a version, the state decides: approved cannot be rejected
     body = assert_error_format(second.post(f"{API}/applications/{draft.pk}/reject", {"comment": "No."},
                                            content_type="application/json"), 409)
-    assert "cannot be reject now" in body["detail"]
+    assert "the step “Reject” is not possible now" in body["detail"]
     client.logout()
     other = client_for(client, rw.users["other_operator"])
     assert_error_format(other.get(f"{API}/applications/{draft.pk}"), 404)

@@ -25,6 +25,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from technopark.core.permissions import Action, AnyUser, can, enforce, is_administrator
@@ -402,6 +403,16 @@ def review_deadline_for(park: Park, start: dt.date) -> tuple[str, dt.date]:
 TRANSITIONS = (
     "submit", "start_review", "request_documents", "resubmit", "approve", "reject", "withdraw"
 )
+#: What each transition is called on pages and in messages.
+TRANSITION_LABELS = {
+    "submit": gettext_lazy("Submit"),
+    "start_review": gettext_lazy("Start the review"),
+    "request_documents": gettext_lazy("Request documents"),
+    "resubmit": gettext_lazy("Send the documents"),
+    "approve": gettext_lazy("Approve and sign the agreement"),
+    "reject": gettext_lazy("Reject"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
 
 
 def transition_permission(name: str) -> Any:
@@ -435,13 +446,15 @@ def _transition(
     with transaction.atomic():
         locked = _lock(application, expected_version)
         if not transition_permission(name)(locked, user):
-            raise PermissionDenied(_("You may not %(action)s this application.") % {
-                "action": name.replace("_", " ")})
+            raise PermissionDenied(
+                _("You may not take the step “%(step)s” on this application.")
+                % {"step": TRANSITION_LABELS[name]}
+            )
         method = getattr(locked, name)
         if not can_proceed(method):
             raise ApplicationConflict(
-                _("The application is “%(state)s”; it cannot be %(action)s now.")
-                % {"state": locked.get_state_display(), "action": name.replace("_", " ")}
+                _("The application is “%(state)s”; the step “%(step)s” is not possible now.")
+                % {"state": locked.get_state_display(), "step": TRANSITION_LABELS[name]}
             )
         source = locked.state
         method()

@@ -15,11 +15,10 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from technopark.core.choices import Role
@@ -53,17 +52,15 @@ from technopark.residents.models import ApplicationDocument, Commitment, Report
 from technopark.residents.uploads import CONTENT_TYPES
 from technopark.residents.xlsx import build_template
 
+class SignInRequired(LoginRequiredMixin):
+    """Signed-in users only; others go to the web app's sign-in page."""
+
+    login_url = reverse_lazy("web:login")
+
+
 #: URL segment of each transition (hyphenated, as in the API).
 TRANSITION_SLUGS = {name: name.replace("_", "-") for name in services.TRANSITIONS}
-TRANSITION_LABELS = {
-    "submit": gettext_lazy("Submit"),
-    "start_review": gettext_lazy("Start the review"),
-    "request_documents": gettext_lazy("Request documents"),
-    "resubmit": gettext_lazy("Send the documents"),
-    "approve": gettext_lazy("Approve and sign the agreement"),
-    "reject": gettext_lazy("Reject"),
-    "withdraw": gettext_lazy("Withdraw"),
-}
+TRANSITION_LABELS = services.TRANSITION_LABELS
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -143,7 +140,7 @@ class InquiryThanksView(View):
         return render(request, "residents/inquiry_thanks.html")
 
 
-class InboxView(LoginRequiredMixin, View):
+class InboxView(SignInRequired, View):
     """The park operator's inbox: inquiries, applications, reports due, commitments at risk."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -155,7 +152,7 @@ class InboxView(LoginRequiredMixin, View):
         return render(request, "residents/inbox.html", context)
 
 
-class InquiryDetailView(LoginRequiredMixin, View):
+class InquiryDetailView(SignInRequired, View):
     def _get(self, request: HttpRequest, pk: int) -> Any:
         try:
             return selectors.inquiries_for(request.user).get(pk=pk)
@@ -217,7 +214,7 @@ def _companies_of(user: Any) -> Any:
     return Organization.objects.filter(pk__in=ids)
 
 
-class ApplicationCreateView(LoginRequiredMixin, View):
+class ApplicationCreateView(SignInRequired, View):
     """A member of a company applies for residency in a park (?park=<park_id>)."""
 
     def _park(self, request: HttpRequest) -> Park:
@@ -248,7 +245,7 @@ class ApplicationCreateView(LoginRequiredMixin, View):
         return render(request, "residents/application_form.html", {"form": form, "park": park}, status=400)
 
 
-class ApplicationDetailView(LoginRequiredMixin, View):
+class ApplicationDetailView(SignInRequired, View):
     """An application with its timeline, documents, checklist and the user's possible steps."""
 
     def _get(self, request: HttpRequest, pk: int) -> Any:
@@ -354,7 +351,7 @@ class ApplicationDetailView(LoginRequiredMixin, View):
                       self._context(request, application, **forms), status=status)
 
 
-class DocumentDownloadView(LoginRequiredMixin, View):
+class DocumentDownloadView(SignInRequired, View):
     """A document, to those who may see its application; sent as an attachment under its
     sanitised original name."""
 
@@ -370,7 +367,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
 # --------------------------------------------------------------------------- agreements, dashboard
 
 
-class AgreementDetailView(LoginRequiredMixin, View):
+class AgreementDetailView(SignInRequired, View):
     """An agreement: commitments with their status and reason, the planned-vs-actual chart,
     status changes and reports."""
 
@@ -412,7 +409,7 @@ class AgreementDetailView(LoginRequiredMixin, View):
         return redirect(agreement)
 
 
-class DashboardView(LoginRequiredMixin, View):
+class DashboardView(SignInRequired, View):
     """A resident company's own page: its agreements, commitments, reports due, applications."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -426,7 +423,7 @@ class DashboardView(LoginRequiredMixin, View):
 # --------------------------------------------------------------------------- reports
 
 
-class ReportCreateView(LoginRequiredMixin, View):
+class ReportCreateView(SignInRequired, View):
     """A period's report through the form (?agreement=<id>)."""
 
     def _agreement(self, request: HttpRequest) -> Any:
@@ -458,7 +455,7 @@ class ReportCreateView(LoginRequiredMixin, View):
         return render(request, "residents/report_form.html", {"form": form, "agreement": agreement}, status=400)
 
 
-class ReportEditView(LoginRequiredMixin, View):
+class ReportEditView(SignInRequired, View):
     """The operator corrects a report; the change is kept in its history."""
 
     def _get(self, request: HttpRequest, pk: int) -> Report:
@@ -493,7 +490,7 @@ class ReportEditView(LoginRequiredMixin, View):
                       {"form": form, "agreement": report.agreement, "report": report}, status=400)
 
 
-class ReportTemplateView(LoginRequiredMixin, View):
+class ReportTemplateView(SignInRequired, View):
     """The XLSX template, one row per report due for the agreements the user reports on."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -509,7 +506,7 @@ class ReportTemplateView(LoginRequiredMixin, View):
         return response
 
 
-class ReportUploadView(LoginRequiredMixin, View):
+class ReportUploadView(SignInRequired, View):
     """Upload a filled-in template: a resident's own rows, or an operator's bulk of many residents."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
