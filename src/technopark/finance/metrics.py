@@ -124,6 +124,8 @@ def npv(rate: ArrayLike, values: ArrayLike) -> float | FloatArray:
 def _sign_changes(cf: FloatArray) -> NDArray[np.int64]:
     """Number of sign changes along each row, zeros ignored (Descartes' rule of signs)."""
     s = np.sign(cf)
+    if s.all():  # no zero anywhere (the usual case): neighbours are enough
+        return np.count_nonzero(s[:, 1:] != s[:, :-1], axis=1)
     n = cf.shape[1]
     idx = np.where(s != 0, np.arange(n), 0)
     np.maximum.accumulate(idx, axis=1, out=idx)
@@ -143,6 +145,8 @@ def _left_align(cf: FloatArray) -> FloatArray:
     """Shift each row left past its leading zeros: v^k g(v) has the positive roots of g."""
     n = cf.shape[1]
     first, _ = _first_last_nonzero(cf)
+    if not first.any():  # every row starts with a non-zero flow
+        return cf
     idx = np.arange(n) + first[:, None]
     out = np.take_along_axis(cf, np.minimum(idx, n - 1), axis=1)
     out[idx >= n] = 0.0
