@@ -300,3 +300,35 @@ def test_irr_with_several_sign_changes_matches_all_roots(seed: int, years: int) 
         assert codes[i] == code, cf[i]
         if code == m.IRR_OK:
             assert rate[i] == pytest.approx(ref, rel=1e-7, abs=1e-9)
+
+
+def _payback_by_loop(values: list[float]) -> float:
+    """The payback rule written as a plain loop, to check the vectorised one."""
+    cumulative, was_negative = 0.0, False
+    for k, cf in enumerate(values):
+        before = cumulative
+        cumulative += cf
+        if was_negative and cumulative >= 0:
+            return k - 1 + (-before) / cf
+        was_negative = was_negative or cumulative < 0
+    return math.nan if was_negative else 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-1000, max_value=1000), min_size=1, max_size=15))
+def test_payback_agrees_with_a_plain_loop(values: list[int]) -> None:
+    flows = [float(v) for v in values]
+    expected = _payback_by_loop(flows)
+    got = m.payback(flows)
+    assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
+    stacked = m.payback(np.array([flows, flows]))
+    assert np.array_equal(stacked, [got, got], equal_nan=True)
+
+
+def test_mirr_over_a_stack_agrees_with_numpy_financial() -> None:
+    rng = np.random.default_rng(4)
+    cf = rng.normal(100, 200, size=(50, 12))
+    cf[:, 0] = -1000
+    out = m.mirr(cf, 0.08, 0.05)
+    for i in range(50):
+        assert out[i] == pytest.approx(npf.mirr(cf[i], 0.08, 0.05), rel=1e-12)
