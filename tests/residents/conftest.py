@@ -28,8 +28,14 @@ PROJECT = {
 }
 
 ROLES = [
-    "anonymous", "stranger", "applicant", "other_company", "operator", "other_operator",
-    "analyst", "admin",
+    "anonymous",
+    "stranger",
+    "applicant",
+    "other_company",
+    "operator",
+    "other_operator",
+    "analyst",
+    "admin",
 ]
 
 
@@ -75,7 +81,13 @@ def _clear_cache() -> None:
 @pytest.fixture
 def rw(db: Any) -> RWorld:
     from technopark.core.choices import Role
-    from tests.factories import OrganizationFactory, ParkFactory, SiteFactory, UserFactory, user_with_role
+    from tests.factories import (
+        OrganizationFactory,
+        ParkFactory,
+        SiteFactory,
+        UserFactory,
+        user_with_role,
+    )
 
     op_org = OrganizationFactory(name="SEZ directorate (example)", email="directorate@example.org")
     other_op_org = OrganizationFactory(name="Other directorate (example)")
@@ -90,13 +102,21 @@ def rw(db: Any) -> RWorld:
         "operator": user_with_role(Role.OPERATOR, op_org, username="operator"),
         "operator2": user_with_role(Role.OPERATOR, op_org, username="operator2"),
         "other_operator": user_with_role(Role.OPERATOR, other_op_org, username="otheroperator"),
-        "analyst": user_with_role(Role.ANALYST, OrganizationFactory(kind="association"), username="analyst"),
+        "analyst": user_with_role(
+            Role.ANALYST, OrganizationFactory(kind="association"), username="analyst"
+        ),
         "admin": user_with_role(Role.ADMINISTRATOR, username="admin"),
     }
     return RWorld(
-        op_org=op_org, other_op_org=other_op_org, park=park, other_park=other_park,
-        site=SiteFactory(park=park, site_id="sez-plot-1"), other_site=SiteFactory(park=other_park),
-        company=company, other_company=other_company, users=users,
+        op_org=op_org,
+        other_op_org=other_op_org,
+        park=park,
+        other_park=other_park,
+        site=SiteFactory(park=park, site_id="sez-plot-1"),
+        other_site=SiteFactory(park=other_park),
+        company=company,
+        other_company=other_company,
+        users=users,
     )
 
 
@@ -105,7 +125,10 @@ def draft(rw: RWorld) -> Any:
     from technopark.residents.services import application_create
 
     return application_create(
-        user=rw.users["applicant"], park=rw.park, applicant=rw.company, sites=[rw.site],
+        user=rw.users["applicant"],
+        park=rw.park,
+        applicant=rw.company,
+        sites=[rw.site],
         project=PROJECT,
     )
 
@@ -118,14 +141,26 @@ def set_state(application: Any, state: str) -> Any:
     return Application.objects.get(pk=application.pk)
 
 
-def make_agreement(rw: RWorld, *, signed_on: dt.date, template_id: str = "uz-sez",
-                   parameters: dict[str, Any] | None = None, number: str = "A-1",
-                   organization: Any = None) -> Any:
+def make_agreement(
+    rw: RWorld,
+    *,
+    signed_on: dt.date,
+    template_id: str = "uz-sez",
+    parameters: dict[str, Any] | None = None,
+    number: str = "A-1",
+    organization: Any = None,
+) -> Any:
     from technopark.residents.services import agreement_create
 
     return agreement_create(
-        user=rw.users["operator"], park=rw.park, organization=organization or rw.company,
-        number=number, signed_on=signed_on, template_id=template_id,
-        parameters=parameters or {}, sites=[rw.site], certificate_number="C-1",
+        user=rw.users["operator"],
+        park=rw.park,
+        organization=organization or rw.company,
+        number=number,
+        signed_on=signed_on,
+        template_id=template_id,
+        parameters=parameters or {},
+        sites=[rw.site],
+        certificate_number="C-1",
         certificate_date=signed_on,
     )

@@ -20,18 +20,36 @@ D = dt.date
     ("today", "actual", "reached_on", "expected", "why"),
     [
         # start 1 Jan 2026, due 31 Dec 2026: 364 days
-        (D(2026, 7, 2), Decimal(40), None, AT_RISK, "182/364 = 0.5 of the time gone, 40 % < 50 % reached"),
+        (
+            D(2026, 7, 2),
+            Decimal(40),
+            None,
+            AT_RISK,
+            "182/364 = 0.5 of the time gone, 40 % < 50 % reached",
+        ),
         (D(2026, 7, 2), Decimal(50), None, ON_TRACK, "50 % reached is not below 50 %"),
         (D(2026, 7, 1), Decimal(0), None, ON_TRACK, "181/364 = 0.497 < 0.5 of the time gone"),
-        (D(2026, 12, 31), Decimal(40), None, AT_RISK, "on the due day itself, 40 % is at risk, not yet breached"),
+        (
+            D(2026, 12, 31),
+            Decimal(40),
+            None,
+            AT_RISK,
+            "on the due day itself, 40 % is at risk, not yet breached",
+        ),
         (D(2027, 1, 1), Decimal(99), None, BREACHED, "the day after, 99 of 100 is a breach"),
         (D(2026, 3, 1), Decimal(100), D(2026, 3, 31), MET, "target reached early"),
         (D(2027, 6, 1), Decimal(120), D(2027, 3, 31), BREACHED, "reached only after the due date"),
     ],
 )
 def test_numeric_examples(today, actual, reached_on, expected, why):
-    result = evaluate(start=D(2026, 1, 1), due=D(2026, 12, 31), today=today,
-                      target=Decimal(100), actual=actual, reached_on=reached_on)
+    result = evaluate(
+        start=D(2026, 1, 1),
+        due=D(2026, 12, 31),
+        today=today,
+        target=Decimal(100),
+        actual=actual,
+        reached_on=reached_on,
+    )
     assert result.status == expected, why
 
 
@@ -51,8 +69,13 @@ def test_event_examples(today, done_on, expected):
 
 
 def test_thresholds_are_configurable():
-    kwargs = {"start": D(2026, 1, 1), "due": D(2026, 12, 31), "today": D(2026, 4, 1),
-              "target": Decimal(100), "actual": Decimal(10)}
+    kwargs = {
+        "start": D(2026, 1, 1),
+        "due": D(2026, 12, 31),
+        "today": D(2026, 4, 1),
+        "target": Decimal(100),
+        "actual": Decimal(10),
+    }
     assert evaluate(**kwargs).status == ON_TRACK  # 90/364 of the time gone
     assert evaluate(time_share=0.2, progress_share=Decimal("0.25"), **kwargs).status == AT_RISK
 
@@ -62,16 +85,28 @@ def sez_agreement(rw):
     # Uzbek SEZ, signed Thursday 15 January 2026: USD 1 m within 1 year → Friday 15 January
     # 2027; construction start within 6 months → Wednesday 15 July 2026; production within
     # 2 years → Saturday 15 January 2028 → Monday 17 January 2028.
-    return make_agreement(rw, signed_on=D(2026, 1, 15), parameters={
-        "investment": 1_000_000, "investment_years": 1, "production_start_years": 2})
+    return make_agreement(
+        rw,
+        signed_on=D(2026, 1, 15),
+        parameters={"investment": 1_000_000, "investment_years": 1, "production_start_years": 2},
+    )
 
 
 def _report(rw, agreement, year, quarter, investment):
     from technopark.residents.services import report_save
 
-    return report_save(user=rw.users["applicant"], agreement=agreement, year=year, quarter=quarter,
-                       data={"investment": Decimal(investment), "jobs": 10, "revenue": Decimal(0),
-                             "taxes_paid": Decimal(0)})
+    return report_save(
+        user=rw.users["applicant"],
+        agreement=agreement,
+        year=year,
+        quarter=quarter,
+        data={
+            "investment": Decimal(investment),
+            "jobs": 10,
+            "revenue": Decimal(0),
+            "taxes_paid": Decimal(0),
+        },
+    )
 
 
 def test_agreement_commitments_from_the_uz_sez_template(sez_agreement):
@@ -86,7 +121,9 @@ def test_agreement_commitments_from_the_uz_sez_template(sez_agreement):
     assert sez_agreement.resident.since == D(2026, 1, 15)
 
 
-def test_at_risk_then_breached_then_benefits_stop_from_the_first_of_the_month(rw, sez_agreement, mailoutbox):
+def test_at_risk_then_breached_then_benefits_stop_from_the_first_of_the_month(
+    rw, sez_agreement, mailoutbox
+):
     from technopark.residents.choices import AgreementStatus
     from technopark.residents.models import Commitment, StatusChange
     from technopark.residents.services import benefits_end_date, compliance_run
@@ -131,8 +168,9 @@ def test_breach_at_a_month_end_stops_benefits_from_the_next_month(rw):
 
     # Signed Friday 31 January 2025, one month for the investment → 28 February 2025 (Friday).
     # Status lost from 1 March 2025 → benefits stop from 1 March 2025, not 1 February.
-    agreement = make_agreement(rw, signed_on=D(2025, 1, 31), parameters={
-        "investment": 500_000, "investment_years": 0})
+    agreement = make_agreement(
+        rw, signed_on=D(2025, 1, 31), parameters={"investment": 500_000, "investment_years": 0}
+    )
     commitment = agreement.commitments.get(kind="investment")
     commitment.due_date = D(2025, 2, 28)
     commitment.save(update_fields=["due_date"])

@@ -27,7 +27,12 @@ def test_stale_copy_gets_a_conflict(rw, draft):
     assert "changed by someone else" in str(err.value)
     fresh = Application.objects.get(pk=draft.pk)
     assert fresh.state == S.APPROVED and fresh.version == 2
-    assert ApplicationEvent.objects.filter(application=draft, transition__in=["approve", "reject"]).count() == 1
+    assert (
+        ApplicationEvent.objects.filter(
+            application=draft, transition__in=["approve", "reject"]
+        ).count()
+        == 1
+    )
 
 
 def test_explicit_version_is_checked(rw, draft):

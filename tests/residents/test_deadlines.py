@@ -22,13 +22,23 @@ D = dt.date
     ("start", "days", "holidays", "expected", "why"),
     [
         (D(2026, 1, 9), 1, (), D(2026, 1, 12), "Friday + 1 working day skips the weekend: Monday"),
-        (D(2026, 3, 5), 10, (), D(2026, 3, 19),
-         "ZRU-604 10 working days from Thursday 5 March: 6, 9–13, 16–19 → Thursday 19 March"),
+        (
+            D(2026, 3, 5),
+            10,
+            (),
+            D(2026, 3, 19),
+            "ZRU-604 10 working days from Thursday 5 March: 6, 9–13, 16–19 → Thursday 19 March",
+        ),
         (D(2026, 3, 6), 1, (D(2026, 3, 9),), D(2026, 3, 10), "Monday 9 March a holiday → Tuesday"),
         (D(2026, 1, 29), 3, (), D(2026, 2, 3), "across a month end: 30 Jan, 2 Feb, 3 Feb"),
         (D(2026, 1, 10), 1, (), D(2026, 1, 12), "from a Saturday, the first working day is Monday"),
-        (D(2026, 12, 30), 3, (D(2027, 1, 1),), D(2027, 1, 5),
-         "across the year end with 1 January a holiday: 31 Dec, (1 Jan off), (2–3 weekend), 4, 5 Jan"),
+        (
+            D(2026, 12, 30),
+            3,
+            (D(2027, 1, 1),),
+            D(2027, 1, 5),
+            "across the year end with 1 January a holiday: 31 Dec, (1 Jan off), (2–3 weekend), 4, 5 Jan",
+        ),
         (D(2026, 3, 5), 0, (), D(2026, 3, 5), "zero days is the same day"),
     ],
 )
@@ -126,8 +136,9 @@ def test_templates_put_commitments_on_the_right_days():
         ("project", D(2026, 3, 31)),  # 2 months
         ("construction_start", D(2026, 4, 30)),  # 3 months
     ]
-    ru = instantiate_template("ru-sez-industrial", start=D(2026, 3, 2),
-                              parameters={"declared_investment": 150_000_000})
+    ru = instantiate_template(
+        "ru-sez-industrial", start=D(2026, 3, 2), parameters={"declared_investment": 150_000_000}
+    )
     first = ru.commitments[0]
     assert first.target == Decimal("100000000.00")  # two-thirds of 150 m RUB
     assert first.due == D(2029, 3, 2)  # 3 years (template parameter, unverified)
@@ -137,8 +148,11 @@ def test_ru_template_refuses_less_than_the_minimum_investment():
     from technopark.residents.data import TemplateError, instantiate_template
 
     with pytest.raises(TemplateError) as err:
-        instantiate_template("ru-sez-industrial", start=D(2026, 3, 2),
-                             parameters={"declared_investment": 100_000_000, "bogus": 1})
+        instantiate_template(
+            "ru-sez-industrial",
+            start=D(2026, 3, 2),
+            parameters={"declared_investment": 100_000_000, "bogus": 1},
+        )
     assert err.value.errors == [
         "parameters.bogus: not a parameter of template ru-sez-industrial",
         "parameters.declared_investment: must be at least 120000000 RUB, got 100000000",

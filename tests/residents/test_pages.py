@@ -16,8 +16,14 @@ from technopark.residents.choices import ApplicationState as S
 from technopark.residents.models import Application, Inquiry, Report
 from tests.residents.conftest import make_agreement, set_state
 
-FORM = {"company_name": "Cable Works LLC (example)", "contact_name": "A. Karimov",
-        "email": "a.karimov@example.org", "phone": "", "project_summary": "Cable plant.", "needs": "3 ha"}
+FORM = {
+    "company_name": "Cable Works LLC (example)",
+    "contact_name": "A. Karimov",
+    "email": "a.karimov@example.org",
+    "phone": "",
+    "project_summary": "Cable plant.",
+    "needs": "3 ha",
+}
 
 
 def aged_token(seconds: float = 10) -> str:
@@ -36,9 +42,13 @@ def test_inquiry_form_url_and_page(client, rw):
 
 
 def test_inquiry_is_saved_after_the_minimum_time(client, rw, mailoutbox):
-    response = client.post(reverse("residents:inquiry-create"),
-                           {**FORM, "park": "test-sez", "site": "sez-plot-1", "started": aged_token()})
-    assert response.status_code == 302 and response["Location"] == reverse("residents:inquiry-thanks")
+    response = client.post(
+        reverse("residents:inquiry-create"),
+        {**FORM, "park": "test-sez", "site": "sez-plot-1", "started": aged_token()},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "residents:inquiry-thanks"
+    )
     inquiry = Inquiry.objects.get()
     assert (inquiry.park, inquiry.site, inquiry.ip_address) == (rw.park, rw.site, "127.0.0.1")
     assert len(mailoutbox) == 2  # both operators of the directorate
@@ -54,8 +64,10 @@ def test_too_fast_forged_or_missing_stamp_is_refused(client, rw):
 
 
 def test_honeypot_looks_like_success_but_stores_nothing(client, rw, mailoutbox):
-    response = client.post(reverse("residents:inquiry-create"),
-                           {**FORM, "park": "test-sez", "started": aged_token(), "website": "http://spam.example"})
+    response = client.post(
+        reverse("residents:inquiry-create"),
+        {**FORM, "park": "test-sez", "started": aged_token(), "website": "http://spam.example"},
+    )
     assert response.status_code == 302
     assert Inquiry.objects.count() == 0 and mailoutbox == []
 
@@ -63,16 +75,31 @@ def test_honeypot_looks_like_success_but_stores_nothing(client, rw, mailoutbox):
 def test_rate_limit_per_ip(client, rw, settings):
     settings.TECHNOPARK_INQUIRY_RATE_PER_HOUR = 3
     url = reverse("residents:inquiry-create")
-    codes = [client.post(url, {**FORM, "park": "test-sez", "started": aged_token()}).status_code for _ in range(4)]
+    codes = [
+        client.post(url, {**FORM, "park": "test-sez", "started": aged_token()}).status_code
+        for _ in range(4)
+    ]
     assert codes == [302, 302, 302, 429]
     # another address is not affected
-    assert client.post(url, {**FORM, "park": "test-sez", "started": aged_token()},
-                       REMOTE_ADDR="10.0.0.9").status_code == 302
+    assert (
+        client.post(
+            url, {**FORM, "park": "test-sez", "started": aged_token()}, REMOTE_ADDR="10.0.0.9"
+        ).status_code
+        == 302
+    )
     assert Inquiry.objects.count() == 4
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("operator", 200), ("admin", 200), ("applicant", 403), ("analyst", 403), ("other_company", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("operator", 200),
+        ("admin", 200),
+        ("applicant", 403),
+        ("analyst", 403),
+        ("other_company", 403),
+    ],
+)
 def test_inbox_answers_to_operators(client, rw, role, status):
     client.force_login(rw.users[role])
     assert client.get(reverse("residents:inbox")).status_code == status
@@ -105,9 +132,13 @@ def test_operator_answers_on_the_inquiry_page(client, rw, mailoutbox):
 
     inquiry = inquiry_create(park=rw.park, site=rw.site, data=FORM)
     client.force_login(rw.users["operator"])
-    page = client.post(inquiry.get_absolute_url(), {"action": "answer", "answer": "Plot 1 is free."})
+    page = client.post(
+        inquiry.get_absolute_url(), {"action": "answer", "answer": "Plot 1 is free."}
+    )
     assert page.status_code == 302
-    page = client.post(inquiry.get_absolute_url(), {"action": "assign", "assignee": rw.users["operator2"].pk})
+    page = client.post(
+        inquiry.get_absolute_url(), {"action": "assign", "assignee": rw.users["operator2"].pk}
+    )
     assert page.status_code == 302
     page = client.post(inquiry.get_absolute_url(), {"action": "convert"})
     inquiry.refresh_from_db()
@@ -122,7 +153,9 @@ def test_application_page_timeline_and_steps(client, rw, draft):
     url = draft.get_absolute_url()
     html = client.get(url).content.decode()
     assert "Timeline" in html and 'value="submit"' in html and 'value="start-review"' not in html
-    response = client.post(url, {"action": "submit", "submit-version": 1, "submit-comment": "Please."})
+    response = client.post(
+        url, {"action": "submit", "submit-version": 1, "submit-comment": "Please."}
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.state == S.SUBMITTED
@@ -133,7 +166,9 @@ def test_application_page_timeline_and_steps(client, rw, draft):
     response = client.post(url, {"action": "start-review", "start_review-version": 1})
     assert response.status_code == 409
     assert "changed by someone else" in response.content.decode()
-    assert client.post(url, {"action": "start-review", "start_review-version": 2}).status_code == 302
+    assert (
+        client.post(url, {"action": "start-review", "start_review-version": 2}).status_code == 302
+    )
     for role in ("other_company", "other_operator"):
         client.force_login(rw.users[role])
         assert client.get(url).status_code == 404
@@ -142,10 +177,19 @@ def test_application_page_timeline_and_steps(client, rw, draft):
 def test_approve_from_the_page_signs_the_agreement(client, rw, draft):
     set_state(draft, S.UNDER_REVIEW)
     client.force_login(rw.users["operator"])
-    response = client.post(draft.get_absolute_url(), {
-        "action": "approve", "approve-version": 1, "approve-number": "SEZ-1", "approve-signed_on": "2026-03-02",
-        "approve-template_id": "uz-sez", "approve-parameters": '{"investment": 500000}',
-        "approve-certificate_number": "C-1", "approve-certificate_date": "2026-03-02"})
+    response = client.post(
+        draft.get_absolute_url(),
+        {
+            "action": "approve",
+            "approve-version": 1,
+            "approve-number": "SEZ-1",
+            "approve-signed_on": "2026-03-02",
+            "approve-template_id": "uz-sez",
+            "approve-parameters": '{"investment": 500000}',
+            "approve-certificate_number": "C-1",
+            "approve-certificate_date": "2026-03-02",
+        },
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.state == S.APPROVED and draft.agreement.number == "SEZ-1"
@@ -155,7 +199,12 @@ def test_document_upload_and_download_keep_names_safe(client, rw, draft):
     client.force_login(rw.users["applicant"])
     upload = io.BytesIO(b"%PDF-1.4\n%%EOF\n")
     upload.name = "<script>alert(1)</script>.pdf"
-    assert client.post(draft.get_absolute_url(), {"action": "upload", "doc_type": "other", "file": upload}).status_code == 302
+    assert (
+        client.post(
+            draft.get_absolute_url(), {"action": "upload", "doc_type": "other", "file": upload}
+        ).status_code
+        == 302
+    )
     document = draft.documents.get()
     html = client.get(draft.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
@@ -163,20 +212,34 @@ def test_document_upload_and_download_keep_names_safe(client, rw, draft):
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
     client.force_login(rw.users["other_company"])
-    assert client.get(reverse("residents:document-download", kwargs={"pk": document.pk})).status_code == 404
+    assert (
+        client.get(reverse("residents:document-download", kwargs={"pk": document.pk})).status_code
+        == 404
+    )
     client.force_login(rw.users["applicant"])
     fake = io.BytesIO(b"MZ\x90\x00" + b"\x00" * 20)
     fake.name = "scan.pdf"
-    response = client.post(draft.get_absolute_url(), {"action": "upload", "doc_type": "other", "file": fake})
-    assert response.status_code == 400 and "not one of the allowed types" in response.content.decode()
+    response = client.post(
+        draft.get_absolute_url(), {"action": "upload", "doc_type": "other", "file": fake}
+    )
+    assert (
+        response.status_code == 400 and "not one of the allowed types" in response.content.decode()
+    )
 
 
 def test_agreement_page_chart_and_scoping(client, rw):
     from technopark.residents.services import report_save
 
-    agreement = make_agreement(rw, signed_on=dt.date(2026, 1, 15), parameters={"investment": 1_000_000})
-    report_save(user=rw.users["applicant"], agreement=agreement, year=2026, quarter=1,
-                data={"investment": 250_000, "jobs": 10})
+    agreement = make_agreement(
+        rw, signed_on=dt.date(2026, 1, 15), parameters={"investment": 1_000_000}
+    )
+    report_save(
+        user=rw.users["applicant"],
+        agreement=agreement,
+        year=2026,
+        quarter=1,
+        data={"investment": 250_000, "jobs": 10},
+    )
     for role in ("applicant", "operator", "analyst"):
         client.force_login(rw.users[role])
         html = client.get(agreement.get_absolute_url()).content.decode()
@@ -191,7 +254,9 @@ def test_agreement_page_chart_and_scoping(client, rw):
 
 def test_dashboard_shows_only_the_residents_own(client, rw):
     make_agreement(rw, signed_on=dt.date(2025, 1, 15), number="MINE-1")
-    make_agreement(rw, signed_on=dt.date(2025, 1, 15), number="THEIRS-1", organization=rw.other_company)
+    make_agreement(
+        rw, signed_on=dt.date(2025, 1, 15), number="THEIRS-1", organization=rw.other_company
+    )
     client.force_login(rw.users["applicant"])
     html = client.get(reverse("residents:dashboard")).content.decode()
     assert "MINE-1" in html and "THEIRS-1" not in html
@@ -202,8 +267,18 @@ def test_report_form_template_upload_and_correction(client, rw):
     agreement = make_agreement(rw, signed_on=dt.date(2025, 1, 15))
     client.force_login(rw.users["applicant"])
     url = reverse("residents:report-create") + f"?agreement={agreement.pk}"
-    data = {"year": 2025, "quarter": 1, "investment": "100", "jobs": 3, "revenue": "0", "taxes_paid": "0",
-            "exports": "0", "imports_customs_benefits": "0", "satisfaction": "4", "satisfaction_comment": ""}
+    data = {
+        "year": 2025,
+        "quarter": 1,
+        "investment": "100",
+        "jobs": 3,
+        "revenue": "0",
+        "taxes_paid": "0",
+        "exports": "0",
+        "imports_customs_benefits": "0",
+        "satisfaction": "4",
+        "satisfaction_comment": "",
+    }
     assert client.post(url, data).status_code == 302
     again = client.post(url, data)
     assert again.status_code == 400 and "exists already" in again.content.decode()
@@ -217,16 +292,25 @@ def test_report_form_template_upload_and_correction(client, rw):
     assert client.get(reverse("residents:report-edit", kwargs={"pk": report.pk})).status_code == 403
     client.force_login(rw.users["operator"])
     edit = reverse("residents:report-edit", kwargs={"pk": report.pk})
-    assert client.post(edit, {**data, "investment": "150", "reason": "Audited figure"}).status_code == 302
+    assert (
+        client.post(edit, {**data, "investment": "150", "reason": "Audited figure"}).status_code
+        == 302
+    )
     report.refresh_from_db()
-    assert report.investment == 150 and report.history.first().history_change_reason == "Audited figure"
+    assert (
+        report.investment == 150
+        and report.history.first().history_change_reason == "Audited figure"
+    )
 
 
-@pytest.mark.parametrize(("language", "title", "button"), [
-    ("en", "Send an inquiry", "Send"),
-    ("ru", "Отправить запрос", "Отправить"),
-    ("uz", "So'rov yuborish", "Yuborish"),
-])
+@pytest.mark.parametrize(
+    ("language", "title", "button"),
+    [
+        ("en", "Send an inquiry", "Send"),
+        ("ru", "Отправить запрос", "Отправить"),
+        ("uz", "So'rov yuborish", "Yuborish"),
+    ],
+)
 def test_pages_are_translated(client, rw, language, title, button):
     client.cookies["django_language"] = language
     html = client.get(reverse("residents:inquiry-create"), {"park": "test-sez"}).content.decode()
@@ -241,9 +325,18 @@ def test_compliance_reasons_are_translated(rw):
     from technopark.residents.compliance_engine import reason_for
     from technopark.residents.models import Commitment
 
-    commitment = Commitment(kind="documents", start_date=dt.date(2026, 1, 31), due_date=dt.date(2026, 2, 16))
-    result = evaluate(start=commitment.start_date, due=commitment.due_date, today=dt.date(2026, 2, 17))
+    commitment = Commitment(
+        kind="documents", start_date=dt.date(2026, 1, 31), due_date=dt.date(2026, 2, 16)
+    )
+    result = evaluate(
+        start=commitment.start_date, due=commitment.due_date, today=dt.date(2026, 2, 17)
+    )
     with translation.override("ru"):
-        assert reason_for(commitment, result, None, None) == "Нарушено: срок 2026-02-16, не выполнено."
+        assert (
+            reason_for(commitment, result, None, None) == "Нарушено: срок 2026-02-16, не выполнено."
+        )
     with translation.override("uz"):
-        assert reason_for(commitment, result, None, None) == "Buzilgan: muddat 2026-02-16, bajarilmagan."
+        assert (
+            reason_for(commitment, result, None, None)
+            == "Buzilgan: muddat 2026-02-16, bajarilmagan."
+        )

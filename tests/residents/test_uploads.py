@@ -34,8 +34,13 @@ def _plain_zip() -> bytes:
 def upload(rw, application, content: bytes, name: str, **kwargs):
     from technopark.residents.services import document_upload
 
-    return document_upload(application=application, user=rw.users["applicant"],
-                           fileobj=io.BytesIO(content), name=name, **kwargs)
+    return document_upload(
+        application=application,
+        user=rw.users["applicant"],
+        fileobj=io.BytesIO(content),
+        name=name,
+        **kwargs,
+    )
 
 
 def test_pdf_is_stored_under_a_generated_name(rw, draft, settings):
@@ -72,7 +77,8 @@ def test_refused_types(rw, draft, content, name, message, settings):
     assert message in err.value.message_dict["file"][0]
     assert draft.documents.count() == 0
     assert not (Path(settings.MEDIA_ROOT) / "residents").exists() or not any(
-        (Path(settings.MEDIA_ROOT) / "residents").rglob("*.*"))
+        (Path(settings.MEDIA_ROOT) / "residents").rglob("*.*")
+    )
 
 
 def test_too_big(rw, draft, settings):
@@ -123,4 +129,6 @@ def test_only_the_two_sides_may_upload(rw, draft):
 
     for role in ("other_company", "other_operator", "analyst", "stranger"):
         with pytest.raises(PermissionDenied):
-            document_upload(application=draft, user=rw.users[role], fileobj=io.BytesIO(PDF), name="a.pdf")
+            document_upload(
+                application=draft, user=rw.users[role], fileobj=io.BytesIO(PDF), name="a.pdf"
+            )

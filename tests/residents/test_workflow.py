@@ -45,15 +45,12 @@ ACTORS = {
     "approve": {"operator", "admin"},
     "reject": {"operator", "admin"},
 }
-CASES = [
-    (name, state, role)
-    for name in SOURCES
-    for state in S.values
-    for role in ROLES
-]
+CASES = [(name, state, role) for name in SOURCES for state in S.values for role in ROLES]
 
 
-@pytest.mark.parametrize(("name", "state", "role"), CASES, ids=[f"{n}-{s}-{r}" for n, s, r in CASES])
+@pytest.mark.parametrize(
+    ("name", "state", "role"), CASES, ids=[f"{n}-{s}-{r}" for n, s, r in CASES]
+)
 def test_transition_matrix(rw, draft, name, state, role):
     application = set_state(draft, state)
     user = rw.user(role)
@@ -79,7 +76,9 @@ def test_transition_matrix(rw, draft, name, state, role):
     application.refresh_from_db()
     assert application.state == expected_state
     changed = expected_state != state
-    assert ApplicationEvent.objects.filter(application=application).count() == events_before + changed
+    assert (
+        ApplicationEvent.objects.filter(application=application).count() == events_before + changed
+    )
 
 
 def test_full_path_with_documents_round(rw, draft, django_capture_on_commit_callbacks, mailoutbox):
@@ -89,13 +88,22 @@ def test_full_path_with_documents_round(rw, draft, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         services.application_submit(application=draft, user=ap)
         services.application_start_review(application=draft, user=op)
-        services.application_request_documents(application=draft, user=op, comment="Send the proof of financing.")
+        services.application_request_documents(
+            application=draft, user=op, comment="Send the proof of financing."
+        )
         services.application_resubmit(application=draft, user=ap, comment="Attached.")
         services.application_start_review(application=draft, user=op)
         services.application_approve(application=draft, user=op, comment="Welcome.")
     states = list(draft.events.values_list("to_state", flat=True))
-    assert states == ["draft", "submitted", "under_review", "documents_requested", "resubmitted",
-                      "under_review", "approved"]
+    assert states == [
+        "draft",
+        "submitted",
+        "under_review",
+        "documents_requested",
+        "resubmitted",
+        "under_review",
+        "approved",
+    ]
     assert draft.version == 7 and draft.decided_at is not None
     # each side hears of the other's steps: operator 2 users × 2 applicant steps, applicant × 4
     assert len(mailoutbox) == 2 * 2 + 4
@@ -111,8 +119,9 @@ def test_submit_needs_a_valid_project(rw):
         application_submit(application=app, user=rw.users["applicant"])
     assert "project" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        application_create(user=rw.users["applicant"], park=rw.park, applicant=rw.company,
-                           project={"name": "x"})
+        application_create(
+            user=rw.users["applicant"], park=rw.park, applicant=rw.company, project={"name": "x"}
+        )
     assert any("$" in m for m in err.value.message_dict["project"])
 
 
@@ -142,5 +151,6 @@ def test_sites_must_be_in_the_park(rw):
     from technopark.residents.services import application_create
 
     with pytest.raises(ValidationError):
-        application_create(user=rw.users["applicant"], park=rw.park, applicant=rw.company,
-                           sites=[rw.other_site])
+        application_create(
+            user=rw.users["applicant"], park=rw.park, applicant=rw.company, sites=[rw.other_site]
+        )

@@ -22,15 +22,19 @@ class ResidentsConfig(AppConfig):
         register_rule(
             "residents.applicationevent",
             Rule(
-                park_path="application__park", public=False,
-                member_path="application__applicant", operator_write=False,
+                park_path="application__park",
+                public=False,
+                member_path="application__applicant",
+                operator_write=False,
             ),
         )
         register_rule(
             "residents.applicationdocument",
             Rule(
-                park_path="application__park", public=False,
-                member_path="application__applicant", member_write=True,
+                park_path="application__park",
+                public=False,
+                member_path="application__applicant",
+                member_write=True,
             ),
         )
         register_rule(
@@ -44,15 +48,19 @@ class ResidentsConfig(AppConfig):
         register_rule(
             "residents.report",
             Rule(
-                park_path="agreement__park", public=False,
-                member_path="agreement__organization", member_write=True,
+                park_path="agreement__park",
+                public=False,
+                member_path="agreement__organization",
+                member_write=True,
             ),
         )
         register_rule(
             "residents.statuschange",
             Rule(
-                park_path="agreement__park", public=False,
-                member_path="agreement__organization", operator_write=False,
+                park_path="agreement__park",
+                public=False,
+                member_path="agreement__organization",
+                operator_write=False,
             ),
         )
         register_rule(

@@ -51,8 +51,12 @@ def _pct(value: Decimal | float | None) -> str:
     return number_format(Decimal(str(value or 0)) * 100, 0)
 
 
-def reason_for(commitment: Commitment, result: compliance.Evaluation, actual: Decimal | None,
-               reached_on: dt.date | None) -> str:
+def reason_for(
+    commitment: Commitment,
+    result: compliance.Evaluation,
+    actual: Decimal | None,
+    reached_on: dt.date | None,
+) -> str:
     """The evaluation in words, for the operator and the resident."""
     numeric = commitment.target is not None
     facts = {
@@ -72,26 +76,45 @@ def reason_for(commitment: Commitment, result: compliance.Evaluation, actual: De
         return _("Met: done on %(done)s, due on %(due)s.") % facts
     if status == compliance.BREACHED:
         if numeric and reached_on:
-            return _("Breached: the target of %(target)s was reached only in the period ending "
-                     "%(reached)s, after the due date %(due)s.") % facts
+            return (
+                _(
+                    "Breached: the target of %(target)s was reached only in the period ending "
+                    "%(reached)s, after the due date %(due)s."
+                )
+                % facts
+            )
         if numeric:
-            return _("Breached: due on %(due)s, only %(actual)s of %(target)s reached "
-                     "(%(pct)s %%).") % facts
+            return (
+                _("Breached: due on %(due)s, only %(actual)s of %(target)s reached (%(pct)s %%).")
+                % facts
+            )
         if commitment.done_on:
             return _("Breached: done on %(done)s, after the due date %(due)s.") % facts
         return _("Breached: due on %(due)s and not done.") % facts
     if status == compliance.AT_RISK:
         if numeric:
-            return _("At risk: %(time)s %% of the time is gone but only %(pct)s %% of the target "
-                     "is reached (%(actual)s of %(target)s); due on %(due)s.") % facts
-        return _("At risk: %(time)s %% of the time is gone and it is not done yet; due on "
-                 "%(due)s.") % facts
+            return (
+                _(
+                    "At risk: %(time)s %% of the time is gone but only %(pct)s %% of the target "
+                    "is reached (%(actual)s of %(target)s); due on %(due)s."
+                )
+                % facts
+            )
+        return (
+            _("At risk: %(time)s %% of the time is gone and it is not done yet; due on %(due)s.")
+            % facts
+        )
     if numeric:
-        return _("On track: %(actual)s of %(target)s reached (%(pct)s %%), %(days)s days left.") % facts
+        return (
+            _("On track: %(actual)s of %(target)s reached (%(pct)s %%), %(days)s days left.")
+            % facts
+        )
     return _("On track: due on %(due)s, %(days)s days left.") % facts
 
 
-def evaluate_commitment(commitment: Commitment, reports: list[Any], today: dt.date) -> tuple[str, str, Decimal | None]:
+def evaluate_commitment(
+    commitment: Commitment, reports: list[Any], today: dt.date
+) -> tuple[str, str, Decimal | None]:
     """(status, reason, actual) of one commitment on ``today``."""
     template = commitment_templates().get(commitment.agreement.template_id, {})
     thresholds = template.get("at_risk", {})
@@ -100,16 +123,28 @@ def evaluate_commitment(commitment: Commitment, reports: list[Any], today: dt.da
         "due": commitment.due_date,
         "today": today,
         "time_share": float(thresholds.get("time_share", compliance.DEFAULT_TIME_SHARE)),
-        "progress_share": Decimal(str(thresholds.get("progress_share", compliance.DEFAULT_PROGRESS_SHARE))),
+        "progress_share": Decimal(
+            str(thresholds.get("progress_share", compliance.DEFAULT_PROGRESS_SHARE))
+        ),
     }
     actual = reached_on = None
     if commitment.kind in NUMERIC_COMMITMENTS and commitment.target is not None:
         got = commitment_actual(commitment, reports, today)
         actual, reached_on = got.value, got.reached_on
-        result = compliance.evaluate(target=commitment.target, actual=actual, reached_on=reached_on, **kwargs)
+        result = compliance.evaluate(
+            target=commitment.target, actual=actual, reached_on=reached_on, **kwargs
+        )
     else:
         result = compliance.evaluate(done_on=commitment.done_on, **kwargs)
     return result.status, reason_for(commitment, result, actual, reached_on), actual
+
+
+#: The agreement's date field each consequence sets.
+AGREEMENT_DATE_OF: dict[str, str] = {
+    Consequence.STATUS_LOSS: "status_lost_on",
+    Consequence.BENEFITS_STOP: "benefits_end_on",
+    Consequence.PLOT_WITHDRAWAL: "plot_withdrawal_on",
+}
 
 
 def _apply_consequences(commitment: Commitment, today: dt.date) -> list[StatusChange]:
@@ -131,7 +166,9 @@ def _apply_consequences(commitment: Commitment, today: dt.date) -> list[StatusCh
         else:
             day = effective
         change, was_created = StatusChange.objects.get_or_create(
-            agreement=agreement, commitment=commitment, consequence=consequence,
+            agreement=agreement,
+            commitment=commitment,
+            consequence=consequence,
             defaults={"effective_on": day, "reason": reason},
         )
         if was_created:
@@ -140,23 +177,17 @@ def _apply_consequences(commitment: Commitment, today: dt.date) -> list[StatusCh
         return created
     changed: list[str] = []
     for change in created:
-        if change.consequence == Consequence.STATUS_LOSS:
-            if agreement.status_lost_on is None or change.effective_on < agreement.status_lost_on:
-                agreement.status_lost_on = change.effective_on
-                changed.append("status_lost_on")
-            if agreement.status == AgreementStatus.ACTIVE and change.effective_on <= today:
-                agreement.status = AgreementStatus.STATUS_LOST
-                changed.append("status")
-        elif change.consequence == Consequence.BENEFITS_STOP:
-            if agreement.benefits_end_on is None or change.effective_on < agreement.benefits_end_on:
-                agreement.benefits_end_on = change.effective_on
-                changed.append("benefits_end_on")
-        elif change.consequence == Consequence.PLOT_WITHDRAWAL:
-            if agreement.plot_withdrawal_on is None or change.effective_on < agreement.plot_withdrawal_on:
-                agreement.plot_withdrawal_on = change.effective_on
-                changed.append("plot_withdrawal_on")
+        field = AGREEMENT_DATE_OF[change.consequence]
+        current = getattr(agreement, field)
+        if current is None or change.effective_on < current:  # the earliest date wins
+            setattr(agreement, field, change.effective_on)
+            changed.append(field)
+        lost = change.consequence == Consequence.STATUS_LOSS and change.effective_on <= today
+        if lost and agreement.status == AgreementStatus.ACTIVE:
+            agreement.status = AgreementStatus.STATUS_LOST
+            changed.append("status")
     if changed:
-        agreement._change_reason = reason
+        agreement._change_reason = reason  # read by django-simple-history
         agreement.save(update_fields=sorted({*changed, "updated"}))
     return created
 
@@ -175,16 +206,23 @@ def evaluate_all(today: dt.date) -> dict[str, Any]:
         agreement_id = commitment.agreement_id
         if agreement_id not in reports_by_agreement:
             reports_by_agreement[agreement_id] = list(commitment.agreement.reports.all())
-        status, reason, actual = evaluate_commitment(commitment, reports_by_agreement[agreement_id], today)
+        status, reason, actual = evaluate_commitment(
+            commitment, reports_by_agreement[agreement_id], today
+        )
         counts[status] += 1
         with transaction.atomic():
-            if (commitment.status, commitment.status_reason, commitment.actual, commitment.evaluated_on) != (
-                status, reason, actual, today
-            ):
+            if (
+                commitment.status,
+                commitment.status_reason,
+                commitment.actual,
+                commitment.evaluated_on,
+            ) != (status, reason, actual, today):
                 commitment.status, commitment.status_reason = status, reason
                 commitment.actual, commitment.evaluated_on = actual, today
                 commitment._change_reason = "compliance-check"
-                commitment.save(update_fields=["status", "status_reason", "actual", "evaluated_on", "updated"])
+                commitment.save(
+                    update_fields=["status", "status_reason", "actual", "evaluated_on", "updated"]
+                )
             if status == CommitmentStatus.BREACHED and commitment.consequences:
                 new_changes.extend(_apply_consequences(commitment, today))
     # A status loss dated in the future becomes the agreement's status on its day.
@@ -211,7 +249,12 @@ def _operator_digests(today: dt.date, new_changes: list[StatusChange]) -> int:
             parks[app.park.operator_id] = app.park
             sections[app.park.operator_id]["overdue"].append(
                 _("Application #%(id)s of %(company)s to %(park)s: decision was due on %(due)s.")
-                % {"id": app.pk, "company": app.applicant, "park": app.park, "due": app.review_deadline}
+                % {
+                    "id": app.pk,
+                    "company": app.applicant,
+                    "park": app.park,
+                    "due": app.review_deadline,
+                }
             )
     for commitment in Commitment.objects.filter(
         agreement__status=AgreementStatus.ACTIVE,
@@ -232,14 +275,20 @@ def _operator_digests(today: dt.date, new_changes: list[StatusChange]) -> int:
                 f"{change.agreement.organization} ({change.agreement.number}): "
                 f"{change.get_consequence_display()} — {change.effective_on}"
             )
-    agreements = Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related("park", "organization")
+    agreements = Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related(
+        "park", "organization"
+    )
     for due in reports_due(agreements, today):
         park = due.agreement.park
         if park.operator_id and due.is_overdue(today):
             parks[park.operator_id] = park
             sections[park.operator_id]["reports"].append(
                 _("%(company)s: the report for %(period)s was due on %(due)s.")
-                % {"company": due.agreement.organization, "period": due.period_label, "due": due.due_on}
+                % {
+                    "company": due.agreement.organization,
+                    "period": due.period_label,
+                    "due": due.due_on,
+                }
             )
     titles = {
         "changes": _("Status changes"),
@@ -250,11 +299,14 @@ def _operator_digests(today: dt.date, new_changes: list[StatusChange]) -> int:
     sent = 0
     for operator_id, parts in sections.items():
         body = "\n\n".join(
-            f"{titles[k]}:\n" + "\n".join(f"- {line}" for line in parts[k]) for k in titles if parts.get(k)
+            f"{titles[k]}:\n" + "\n".join(f"- {line}" for line in parts[k])
+            for k in titles
+            if parts.get(k)
         )
         for email in operator_emails(parks[operator_id]):
             sent += notify(
-                key=f"digest:{operator_id}:{email}:{today.isoformat()}", kind="digest",
+                key=f"digest:{operator_id}:{email}:{today.isoformat()}",
+                kind="digest",
                 recipient=email,
                 subject=_("Residents digest for %(date)s") % {"date": today.isoformat()},
                 body=body,
@@ -281,28 +333,46 @@ def _resident_reminders(today: dt.date) -> int:
         agreement = commitment.agreement
         for email in member_emails(agreement.organization):
             sent += notify(
-                key=f"reminder:{commitment.pk}:{threshold}:{email}", kind="reminder", recipient=email,
-                subject=_("Deadline in %(days)s days: %(what)s") % {
-                    "days": days_left, "what": commitment.get_kind_display()},
-                body=_("Agreement %(number)s with %(park)s: %(what)s is due on %(due)s.\n%(reason)s") % {
-                    "number": agreement.number, "park": agreement.park,
-                    "what": commitment.get_kind_display(), "due": commitment.due_date,
+                key=f"reminder:{commitment.pk}:{threshold}:{email}",
+                kind="reminder",
+                recipient=email,
+                subject=_("Deadline in %(days)s days: %(what)s")
+                % {"days": days_left, "what": commitment.get_kind_display()},
+                body=_(
+                    "Agreement %(number)s with %(park)s: %(what)s is due on %(due)s.\n%(reason)s"
+                )
+                % {
+                    "number": agreement.number,
+                    "park": agreement.park,
+                    "what": commitment.get_kind_display(),
+                    "due": commitment.due_date,
                     "reason": commitment.status_reason,
                 },
             )
-    agreements = Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related("park", "organization")
+    agreements = Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related(
+        "park", "organization"
+    )
     for due in reports_due(agreements, today):
         days_left = (due.due_on - today).days
         if days_left > (thresholds[-1] if thresholds else 0):
             continue
         for email in member_emails(due.agreement.organization):
             sent += notify(
-                key=f"report-due:{due.agreement.pk}:{due.period_label}:{email}", kind="report_due",
+                key=f"report-due:{due.agreement.pk}:{due.period_label}:{email}",
+                kind="report_due",
                 recipient=email,
-                subject=_("Report for %(period)s due on %(due)s") % {"period": due.period_label, "due": due.due_on},
-                body=_("Agreement %(number)s with %(park)s: please submit the report for %(period)s "
-                       "by %(due)s.") % {"number": due.agreement.number, "park": due.agreement.park,
-                                         "period": due.period_label, "due": due.due_on},
+                subject=_("Report for %(period)s due on %(due)s")
+                % {"period": due.period_label, "due": due.due_on},
+                body=_(
+                    "Agreement %(number)s with %(park)s: please submit the report for %(period)s "
+                    "by %(due)s."
+                )
+                % {
+                    "number": due.agreement.number,
+                    "park": due.agreement.park,
+                    "period": due.period_label,
+                    "due": due.due_on,
+                },
             )
     return sent
 

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ def holidays() -> dict[str, frozenset[dt.date]]:
     """Public holidays per country code (empty by default, see holidays.yaml)."""
     raw = _load("holidays.yaml") or {}
     return {
-        code.upper(): frozenset(d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in days or [])
+        code.upper(): frozenset(
+            d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in days or []
+        )
         for code, days in raw.items()
     }
 
@@ -78,7 +80,7 @@ def reporting() -> dict[str, Any]:
     return _load("reporting.yaml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def commitment_templates() -> dict[str, dict[str, Any]]:
     """Every commitment template by id."""
     out: dict[str, dict[str, Any]] = {}
@@ -163,7 +165,7 @@ def instantiate_template(
         values[spec["id"]] = value
     out: list[CommitmentSpec] = []
     for i, item in enumerate(tpl.get("commitments", [])):
-        offsets: dict[str, int] = {}
+        offsets: dict[str, Any] = {}
         for unit, raw in (item.get("due") or {}).items():
             if isinstance(raw, str) and raw.startswith("$"):
                 ref = values.get(raw[1:])
@@ -177,7 +179,9 @@ def instantiate_template(
         if "target" in item:
             base = values.get(item["target"]["parameter"])
             if base is None:
-                errors.append(f"commitments[{i}].target: unknown parameter {item['target']['parameter']}")
+                errors.append(
+                    f"commitments[{i}].target: unknown parameter {item['target']['parameter']}"
+                )
                 continue
             factor = Fraction(str(item["target"].get("factor", "1")))
             target = (base * factor.numerator / factor.denominator).quantize(CENT, ROUND_HALF_UP)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from technopark.parks.models import Organization, Site
 from technopark.residents import spam
 from technopark.residents.choices import DocumentType
 from technopark.residents.data import commitment_templates
@@ -19,7 +21,8 @@ class InquiryForm(forms.ModelForm):
     """The public inquiry form with its honeypot and signed start time."""
 
     website = forms.CharField(
-        label=_("Leave this field empty"), required=False,
+        label=_("Leave this field empty"),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -40,13 +43,17 @@ class InquiryForm(forms.ModelForm):
         token = self.cleaned_data.get("started") or ""
         if not spam.token_ok(token):
             raise ValidationError(
-                _("The form was sent too quickly or has expired. Please check it and send it again.")
+                _(
+                    "The form was sent too quickly or has expired. Please check it and send it again."
+                )
             )
         return token
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -58,16 +65,22 @@ class ApproveForm(CommentForm):
     """Approval with the agreement signed at the same time."""
 
     number = forms.CharField(label=_("Agreement number"), max_length=100)
-    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(
+        label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     template_id = forms.ChoiceField(label=_("Commitment template"), choices=_template_choices)
     parameters = forms.CharField(
-        label=_("Template parameters (JSON)"), required=False, initial="{}",
+        label=_("Template parameters (JSON)"),
+        required=False,
+        initial="{}",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_('For example {"investment": 5000000, "investment_years": 3}.'),
     )
     certificate_number = forms.CharField(label=_("Status certificate number"), required=False)
     certificate_date = forms.DateField(
-        label=_("Status certificate date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Status certificate date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean_parameters(self) -> dict[str, Any]:
@@ -84,17 +97,20 @@ class ApproveForm(CommentForm):
 class ApplicationForm(forms.Form):
     """A new application: the company, the sites and the project document."""
 
-    applicant = forms.ModelChoiceField(label=_("Company"), queryset=None)  # type: ignore[arg-type]
-    sites = forms.ModelMultipleChoiceField(label=_("Sites asked for"), queryset=None, required=False)  # type: ignore[arg-type]
+    applicant = forms.ModelChoiceField(label=_("Company"), queryset=Organization.objects.none())
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Sites asked for"), queryset=Site.objects.none(), required=False
+    )
     project = forms.CharField(
-        label=_("Investment project (JSON)"), widget=forms.Textarea(attrs={"rows": 10}),
+        label=_("Investment project (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("The investment project document; see the examples in the documentation."),
     )
 
     def __init__(self, *args: Any, companies: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["applicant"].queryset = companies
-        self.fields["sites"].queryset = sites
+        cast(forms.ModelChoiceField, self.fields["applicant"]).queryset = companies
+        cast(forms.ModelMultipleChoiceField, self.fields["sites"]).queryset = sites
 
     def clean_project(self) -> dict[str, Any]:
         try:
@@ -109,7 +125,8 @@ class ApplicationForm(forms.Form):
 class DocumentForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     file = forms.FileField(
-        label=_("File"), help_text=_("PDF, DOCX, XLSX, PNG or JPG."),
+        label=_("File"),
+        help_text=_("PDF, DOCX, XLSX, PNG or JPG."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}),
     )
 
@@ -117,7 +134,9 @@ class DocumentForm(forms.Form):
 class ChecklistForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, items: list[dict[str, str]], language: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, items: list[dict[str, str]], language: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for item in items:
             self.fields[f"item_{item['id']}"] = forms.BooleanField(
@@ -131,8 +150,16 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = [
-            "year", "quarter", "investment", "jobs", "revenue", "taxes_paid", "exports",
-            "imports_customs_benefits", "satisfaction", "satisfaction_comment",
+            "year",
+            "quarter",
+            "investment",
+            "jobs",
+            "revenue",
+            "taxes_paid",
+            "exports",
+            "imports_customs_benefits",
+            "satisfaction",
+            "satisfaction_comment",
         ]
         widgets = {
             "satisfaction": forms.Select(choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)]),
@@ -145,11 +172,16 @@ class ReportForm(forms.ModelForm):
 
 
 class ReportUploadForm(forms.Form):
-    file = forms.FileField(label=_("Filled-in XLSX template"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    file = forms.FileField(
+        label=_("Filled-in XLSX template"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
 
 
 class CommitmentDoneForm(forms.Form):
-    done_on = forms.DateField(label=_("Done on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(
+        label=_("Done on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class InquiryAnswerForm(forms.Form):
@@ -157,8 +189,10 @@ class InquiryAnswerForm(forms.Form):
 
 
 class InquiryAssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)  # type: ignore[arg-type]
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=get_user_model().objects.none()
+    )
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = users
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = users

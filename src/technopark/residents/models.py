@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ from technopark.residents.choices import (
 )
 
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
-MONEY = {"max_digits": 20, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 2}
 S = ApplicationState
 
 
@@ -50,8 +51,13 @@ class Inquiry(TimeStampedModel):
         "parks.Park", verbose_name=_("park"), on_delete=models.CASCADE, related_name="inquiries"
     )
     site = models.ForeignKey(
-        "parks.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="inquiries", help_text=_("The site asked about, if any."),
+        "parks.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inquiries",
+        help_text=_("The site asked about, if any."),
     )
     company_name = models.CharField(_("company"), max_length=300)
     contact_name = models.CharField(_("contact name"), max_length=200)
@@ -61,26 +67,40 @@ class Inquiry(TimeStampedModel):
         _("project summary"), max_length=5000, help_text=_("What the company plans to do.")
     )
     needs = models.TextField(
-        _("needs"), max_length=5000, blank=True,
+        _("needs"),
+        max_length=5000,
+        blank=True,
         help_text=_("Land, premises, power, water, gas, staff and other needs."),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.NEW
     )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assigned_inquiries",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_inquiries",
         help_text=_("A user of the park's operator who handles the inquiry."),
     )
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     application = models.OneToOneField(
-        "Application", verbose_name=_("application"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="source_inquiry",
+        "Application",
+        verbose_name=_("application"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_inquiry",
         help_text=_("The application this inquiry was converted to."),
     )
     ip_address = models.GenericIPAddressField(
@@ -101,7 +121,7 @@ class Inquiry(TimeStampedModel):
         return reverse("residents:inquiry-detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
-        if self.site_id and self.park_id and self.site.park_id != self.park_id:
+        if self.site is not None and self.park_id and self.site.park_id != self.park_id:
             raise ValidationError({"site": _("The site is not in this park.")})
 
 
@@ -118,41 +138,59 @@ class Application(ConcurrentTransitionMixin, TimeStampedModel):
         "parks.Park", verbose_name=_("park"), on_delete=models.PROTECT, related_name="applications"
     )
     applicant = models.ForeignKey(
-        "parks.Organization", verbose_name=_("applicant company"), on_delete=models.PROTECT,
+        "parks.Organization",
+        verbose_name=_("applicant company"),
+        on_delete=models.PROTECT,
         related_name="residency_applications",
     )
     sites = models.ManyToManyField(
         "parks.Site", verbose_name=_("sites asked for"), blank=True, related_name="applications"
     )
     project = models.JSONField(
-        _("investment project"), default=dict, blank=True,
+        _("investment project"),
+        default=dict,
+        blank=True,
         help_text=_("The investment project document (see docs/project-schema.md)."),
     )
     state = FSMField(
-        _("state"), max_length=30, choices=ApplicationState.choices, default=S.DRAFT,
+        _("state"),
+        max_length=30,
+        choices=ApplicationState.choices,
+        default=S.DRAFT,
         protected=False,
     )
     version = models.PositiveIntegerField(
-        _("version"), default=1,
+        _("version"),
+        default=1,
         help_text=_("Raised by every change; a change made from an older version is refused."),
     )
     regime_id = models.CharField(
-        _("review regime"), max_length=60, blank=True,
+        _("review regime"),
+        max_length=60,
+        blank=True,
         help_text=_("The regime whose review deadline applies."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     review_deadline = models.DateField(
-        _("review deadline"), null=True, blank=True,
+        _("review deadline"),
+        null=True,
+        blank=True,
         help_text=_("When the operator's decision is due."),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     checklist = models.JSONField(
-        _("review checklist"), default=dict, blank=True,
+        _("review checklist"),
+        default=dict,
+        blank=True,
         help_text=_("Checklist item id → checked (true/false)."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -182,31 +220,41 @@ class Application(ConcurrentTransitionMixin, TimeStampedModel):
         """The applicant sends the application to the park operator."""
 
     @transition(
-        field=state, source=[S.SUBMITTED, S.RESUBMITTED], target=S.UNDER_REVIEW,
+        field=state,
+        source=[S.SUBMITTED, S.RESUBMITTED],
+        target=S.UNDER_REVIEW,
         permission=workflow.operator_may,
     )
     def start_review(self) -> None:
         """The operator takes the application up."""
 
     @transition(
-        field=state, source=S.UNDER_REVIEW, target=S.DOCUMENTS_REQUESTED,
+        field=state,
+        source=S.UNDER_REVIEW,
+        target=S.DOCUMENTS_REQUESTED,
         permission=workflow.operator_may,
     )
     def request_documents(self) -> None:
         """The operator asks for more documents."""
 
     @transition(
-        field=state, source=S.DOCUMENTS_REQUESTED, target=S.RESUBMITTED,
+        field=state,
+        source=S.DOCUMENTS_REQUESTED,
+        target=S.RESUBMITTED,
         permission=workflow.applicant_may,
     )
     def resubmit(self) -> None:
         """The applicant sends the documents asked for."""
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.APPROVED, permission=workflow.operator_may)
+    @transition(
+        field=state, source=S.UNDER_REVIEW, target=S.APPROVED, permission=workflow.operator_may
+    )
     def approve(self) -> None:
         """The operator approves."""
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED, permission=workflow.operator_may)
+    @transition(
+        field=state, source=S.UNDER_REVIEW, target=S.REJECTED, permission=workflow.operator_may
+    )
     def reject(self) -> None:
         """The operator rejects."""
 
@@ -227,8 +275,12 @@ class ApplicationEvent(models.Model):
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="events"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
     transition = models.CharField(_("transition"), max_length=40)
@@ -259,7 +311,9 @@ class ApplicationDocument(TimeStampedModel):
     """A document uploaded to an application (checked type and size, generated storage name)."""
 
     application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.CASCADE,
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
         related_name="documents",
     )
     doc_type = models.CharField(
@@ -269,12 +323,18 @@ class ApplicationDocument(TimeStampedModel):
     original_name = models.CharField(
         _("original name"), max_length=200, help_text=_("The uploader's file name, sanitised.")
     )
-    kind = models.CharField(_("file type"), max_length=10, help_text=_("Detected from the content."))
+    kind = models.CharField(
+        _("file type"), max_length=10, help_text=_("Detected from the content.")
+    )
     size = models.PositiveBigIntegerField(_("size, bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -294,16 +354,26 @@ class Agreement(TimeStampedModel):
         "parks.Park", verbose_name=_("park"), on_delete=models.PROTECT, related_name="agreements"
     )
     organization = models.ForeignKey(
-        "parks.Organization", verbose_name=_("resident company"), on_delete=models.PROTECT,
+        "parks.Organization",
+        verbose_name=_("resident company"),
+        on_delete=models.PROTECT,
         related_name="residency_agreements",
     )
     application = models.OneToOneField(
-        Application, verbose_name=_("application"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="agreement",
+        Application,
+        verbose_name=_("application"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agreement",
     )
     resident = models.ForeignKey(
-        "parks.Resident", verbose_name=_("registry entry"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="agreements",
+        "parks.Resident",
+        verbose_name=_("registry entry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agreements",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=AgreementKind.choices)
     number = models.CharField(_("number"), max_length=100)
@@ -313,21 +383,31 @@ class Agreement(TimeStampedModel):
         "parks.Site", verbose_name=_("sites"), blank=True, related_name="agreements"
     )
     regime_ids = models.JSONField(
-        _("regimes granted"), default=list, blank=True,
+        _("regimes granted"),
+        default=list,
+        blank=True,
         help_text=_("Ids of the legal regimes the agreement grants (incentives regimes)."),
     )
     template_id = models.CharField(
-        _("commitment template"), max_length=60, blank=True,
+        _("commitment template"),
+        max_length=60,
+        blank=True,
         help_text=_("The template the commitments were created from."),
     )
     parameters = models.JSONField(
-        _("template parameters"), default=dict, blank=True,
+        _("template parameters"),
+        default=dict,
+        blank=True,
         help_text=_("The values given to the template (declared investment, terms, ...)."),
     )
     currency = models.CharField(_("currency"), max_length=3, blank=True)
-    certificate_number = models.CharField(_("status certificate number"), max_length=100, blank=True)
+    certificate_number = models.CharField(
+        _("status certificate number"), max_length=100, blank=True
+    )
     certificate_date = models.DateField(
-        _("status certificate date"), null=True, blank=True,
+        _("status certificate date"),
+        null=True,
+        blank=True,
         help_text=_("The benefits' terms run from this date (e.g. Uzbek Tax Code Art. 474)."),
     )
     status = models.CharField(
@@ -335,7 +415,9 @@ class Agreement(TimeStampedModel):
     )
     status_lost_on = models.DateField(_("status lost on"), null=True, blank=True)
     benefits_end_on = models.DateField(
-        _("benefits end on"), null=True, blank=True,
+        _("benefits end on"),
+        null=True,
+        blank=True,
         help_text=_("The first day without benefits after loss of status."),
     )
     plot_withdrawal_on = models.DateField(_("plot withdrawn on"), null=True, blank=True)
@@ -347,7 +429,9 @@ class Agreement(TimeStampedModel):
         verbose_name_plural = _("agreements")
         ordering = ["-signed_on", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["park", "number"], name="residents_agreement_number_per_park"),
+            models.UniqueConstraint(
+                fields=["park", "number"], name="residents_agreement_number_per_park"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("signed_on")),
                 name="residents_agreement_valid_after_signed",
@@ -371,7 +455,11 @@ class Commitment(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=30, choices=CommitmentKind.choices)
     description = models.TextField(_("description"), blank=True)
     target = models.DecimalField(
-        _("target"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE,
+        _("target"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("Amount, jobs or share (0.3 = 30 %); blank for events."),
     )
     unit = models.CharField(
@@ -383,13 +471,17 @@ class Commitment(TimeStampedModel):
         _("done on"), null=True, blank=True, help_text=_("When an event commitment happened.")
     )
     consequences = models.JSONField(
-        _("breach consequences"), default=list, blank=True,
+        _("breach consequences"),
+        default=list,
+        blank=True,
         help_text=_("From the regime's data: status_loss, benefits_stop, plot_withdrawal."),
     )
     grace_days = models.PositiveIntegerField(_("grace days"), default=0)
     source = models.TextField(_("source"), blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=CommitmentStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=CommitmentStatus.choices,
         default=CommitmentStatus.ON_TRACK,
     )
     status_reason = models.TextField(_("reason"), blank=True)
@@ -429,20 +521,34 @@ class Report(TimeStampedModel):
         _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )
     quarter = models.PositiveSmallIntegerField(
-        _("quarter"), null=True, blank=True,
+        _("quarter"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
         help_text=_("1–4 for a quarterly report; blank for an annual one."),
     )
-    investment = models.DecimalField(_("investment made"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE)
-    jobs = models.PositiveIntegerField(_("jobs"), default=0, help_text=_("Headcount at the end of the period."))
-    revenue = models.DecimalField(_("revenue"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE)
-    taxes_paid = models.DecimalField(_("taxes paid"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE)
-    exports = models.DecimalField(_("exports"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE)
+    investment = models.DecimalField(
+        _("investment made"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE
+    )
+    jobs = models.PositiveIntegerField(
+        _("jobs"), default=0, help_text=_("Headcount at the end of the period.")
+    )
+    revenue = models.DecimalField(
+        _("revenue"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE
+    )
+    taxes_paid = models.DecimalField(
+        _("taxes paid"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE
+    )
+    exports = models.DecimalField(
+        _("exports"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE
+    )
     imports_customs_benefits = models.DecimalField(
         _("imports under customs benefits"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE
     )
     satisfaction = models.PositiveSmallIntegerField(
-        _("satisfaction"), null=True, blank=True,
+        _("satisfaction"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("The resident's satisfaction with the park, 1 (poor) to 5 (excellent)."),
     )
@@ -451,8 +557,12 @@ class Report(TimeStampedModel):
         _("entered through"), max_length=10, choices=ReportSource.choices, default=ReportSource.FORM
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     history = registry_history()
@@ -463,12 +573,14 @@ class Report(TimeStampedModel):
         ordering = ["-year", "-quarter"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "year", "quarter"], condition=Q(quarter__isnull=False),
+                fields=["agreement", "year", "quarter"],
+                condition=Q(quarter__isnull=False),
                 name="residents_report_one_per_quarter",
                 violation_error_message=_("This quarter's report exists already."),
             ),
             models.UniqueConstraint(
-                fields=["agreement", "year"], condition=Q(quarter__isnull=True),
+                fields=["agreement", "year"],
+                condition=Q(quarter__isnull=True),
                 name="residents_report_one_per_year",
                 violation_error_message=_("This year's report exists already."),
             ),
@@ -485,7 +597,9 @@ class Report(TimeStampedModel):
     def period_end(self) -> dt.date:
         if self.quarter:
             month = self.quarter * 3
-            return (dt.date(self.year, month, 1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            return (dt.date(self.year, month, 1) + dt.timedelta(days=32)).replace(
+                day=1
+            ) - dt.timedelta(days=1)
         return dt.date(self.year, 12, 31)
 
 
@@ -493,12 +607,18 @@ class StatusChange(models.Model):
     """A consequence of a breach, stored once: loss of status, end of benefits, plot withdrawal."""
 
     agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE,
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
         related_name="status_changes",
     )
     commitment = models.ForeignKey(
-        Commitment, verbose_name=_("commitment"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="status_changes",
+        Commitment,
+        verbose_name=_("commitment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="status_changes",
     )
     consequence = models.CharField(_("consequence"), max_length=20, choices=Consequence.choices)
     effective_on = models.DateField(_("effective on"))
@@ -524,7 +644,9 @@ class Notification(models.Model):
     """A sent e-mail, keyed so that the same notice is never sent twice."""
 
     key = models.CharField(
-        _("key"), max_length=255, unique=True,
+        _("key"),
+        max_length=255,
+        unique=True,
         help_text=_("What the notice is about and for whom, e.g. digest:42:2026-03-02."),
     )
     kind = models.CharField(_("kind"), max_length=30)

@@ -93,9 +93,13 @@ class DocumentOut(Schema):
 
 class ApplicationIn(Strict):
     park: str = Field(..., description="The park's id (park_id).")
-    applicant_id: int = Field(..., description="The applicant company (an organization you belong to).")
+    applicant_id: int = Field(
+        ..., description="The applicant company (an organization you belong to)."
+    )
     sites: list[str] = Field(default_factory=list, description="Site ids in that park.")
-    project: dict[str, Any] = Field(default_factory=dict, description="The investment project document.")
+    project: dict[str, Any] = Field(
+        default_factory=dict, description="The investment project document."
+    )
 
 
 class ApplicationPatch(Strict):
@@ -164,7 +168,9 @@ class AgreementTerms(Strict):
 class TransitionIn(Strict):
     comment: str = ""
     version: int | None = Field(None, description="The version you read; a stale one gets 409.")
-    agreement: AgreementTerms | None = Field(None, description="Approve only: sign the agreement too.")
+    agreement: AgreementTerms | None = Field(
+        None, description="Approve only: sign the agreement too."
+    )
 
 
 class AgreementIn(AgreementTerms):

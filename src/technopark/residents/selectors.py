@@ -44,10 +44,14 @@ def applications_for(user: AnyUser) -> QuerySet[Application]:
 
 def application_for(user: AnyUser, pk: int) -> Application:
     """One application the user may see, with its timeline and documents (DoesNotExist else)."""
-    return applications_for(user).prefetch_related(
-        Prefetch("events", queryset=ApplicationEvent.objects.select_related("user")),
-        Prefetch("documents", queryset=ApplicationDocument.objects.order_by("created")),
-    ).get(pk=pk)
+    return (
+        applications_for(user)
+        .prefetch_related(
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("user")),
+            Prefetch("documents", queryset=ApplicationDocument.objects.order_by("created")),
+        )
+        .get(pk=pk)
+    )
 
 
 def agreements_for(user: AnyUser) -> QuerySet[Agreement]:
@@ -56,13 +60,21 @@ def agreements_for(user: AnyUser) -> QuerySet[Agreement]:
 
 
 def agreement_for(user: AnyUser, pk: int) -> Agreement:
-    return agreements_for(user).prefetch_related(
-        "commitments", "status_changes", Prefetch("reports", queryset=Report.objects.order_by("year", "quarter"))
-    ).get(pk=pk)
+    return (
+        agreements_for(user)
+        .prefetch_related(
+            "commitments",
+            "status_changes",
+            Prefetch("reports", queryset=Report.objects.order_by("year", "quarter")),
+        )
+        .get(pk=pk)
+    )
 
 
 def commitments_for(user: AnyUser) -> QuerySet[Commitment]:
-    qs = Commitment.objects.select_related("agreement", "agreement__park", "agreement__organization")
+    qs = Commitment.objects.select_related(
+        "agreement", "agreement__park", "agreement__organization"
+    )
     return restrict(qs, user, Action.VIEW)
 
 
@@ -96,7 +108,9 @@ def quarter_end(year: int, quarter: int) -> dt.date:
     return (dt.date(year, month, 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def reports_due(agreements: Iterable[Agreement], today: dt.date, *, last: int = 4) -> list[ReportDue]:
+def reports_due(
+    agreements: Iterable[Agreement], today: dt.date, *, last: int = 4
+) -> list[ReportDue]:
     """Quarterly reports missing for the last ``last`` quarters that ended since signing.
 
     A quarter counts from the one in which the agreement was signed; its report is due
@@ -106,9 +120,9 @@ def reports_due(agreements: Iterable[Agreement], today: dt.date, *, last: int = 
     agreements = [a for a in agreements if a.status == AgreementStatus.ACTIVE]
     due_days = int(reporting()["due_days"])
     have: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
-    for agreement_id, year, quarter in Report.objects.filter(
-        agreement__in=agreements
-    ).values_list("agreement_id", "year", "quarter"):
+    for agreement_id, year, quarter in Report.objects.filter(agreement__in=agreements).values_list(
+        "agreement_id", "year", "quarter"
+    ):
         have[agreement_id].add((year, quarter))
     out: list[ReportDue] = []
     for agreement in agreements:
@@ -124,7 +138,14 @@ def reports_due(agreements: Iterable[Agreement], today: dt.date, *, last: int = 
         for year, quarter in reversed(periods):
             if (year, quarter) in have[agreement.pk] or (year, None) in have[agreement.pk]:
                 continue
-            out.append(ReportDue(agreement, year, quarter, quarter_end(year, quarter) + dt.timedelta(days=due_days)))
+            out.append(
+                ReportDue(
+                    agreement,
+                    year,
+                    quarter,
+                    quarter_end(year, quarter) + dt.timedelta(days=due_days),
+                )
+            )
     return out
 
 
@@ -142,10 +163,14 @@ def operator_inbox(user: AnyUser, today: dt.date) -> dict[str, Any]:
         applications_for(user).filter(state__in=AWAITING_OPERATOR).order_by("review_deadline", "pk")
     )
     agreements = list(agreements_for(user).filter(status=AgreementStatus.ACTIVE))
-    commitments = commitments_for(user).filter(
-        status__in=[CommitmentStatus.AT_RISK, CommitmentStatus.BREACHED],
-        agreement__status=AgreementStatus.ACTIVE,
-    ).order_by("due_date")
+    commitments = (
+        commitments_for(user)
+        .filter(
+            status__in=[CommitmentStatus.AT_RISK, CommitmentStatus.BREACHED],
+            agreement__status=AgreementStatus.ACTIVE,
+        )
+        .order_by("due_date")
+    )
     return {
         "inquiries": list(inquiries[:200]),
         "applications": applications,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
@@ -33,10 +32,7 @@ from technopark.parks.choices import OrganizationKind
 from technopark.parks.models import Organization, Park, Resident, Site
 from technopark.residents import workflow
 from technopark.residents.choices import (
-    AgreementStatus,
     ApplicationState,
-    CommitmentStatus,
-    Consequence,
     DocumentType,
     InquiryStatus,
     ReportSource,
@@ -114,7 +110,8 @@ def operator_emails(park: Park) -> list[str]:
             if m.user.email
         }
     )
-    return emails or ([park.operator.email] if park.operator.email else [])
+    operator = park.operator
+    return emails or ([operator.email] if operator is not None and operator.email else [])
 
 
 def member_emails(organization: Organization) -> list[str]:
@@ -151,7 +148,10 @@ def inquiry_create(
     if not park.is_published:
         raise ValidationError({"park": _("This park does not take inquiries.")})
     inquiry = Inquiry(
-        park=park, site=site, ip_address=ip_address, language=language[:10],
+        park=park,
+        site=site,
+        ip_address=ip_address,
+        language=language[:10],
         **{f: (data.get(f) or "").strip() for f in INQUIRY_FIELDS},
     )
     with transaction.atomic():
@@ -230,8 +230,11 @@ def inquiry_convert(
             applicant = Organization.objects.filter(name=inquiry.company_name).first()
         if applicant is None:
             applicant = Organization(
-                name=inquiry.company_name, kind=OrganizationKind.COMPANY, email=inquiry.email,
-                phone=inquiry.phone, contact_person=inquiry.contact_name,
+                name=inquiry.company_name,
+                kind=OrganizationKind.COMPANY,
+                email=inquiry.email,
+                phone=inquiry.phone,
+                contact_person=inquiry.contact_name,
             )
             applicant.full_clean()
             applicant.save()
@@ -244,8 +247,11 @@ def inquiry_convert(
         if inquiry.site_id:
             application.sites.set([inquiry.site_id])
         ApplicationEvent.objects.create(
-            application=application, user=_user_or_none(user), transition="create",
-            from_state=ApplicationState.DRAFT, to_state=ApplicationState.DRAFT,
+            application=application,
+            user=_user_or_none(user),
+            transition="create",
+            from_state=ApplicationState.DRAFT,
+            to_state=ApplicationState.DRAFT,
             comment=_("Created from inquiry #%(id)s.") % {"id": inquiry.pk},
         )
         inquiry.application = application
@@ -308,8 +314,11 @@ def application_create(
         application.save()
         application.sites.set(site_list)
         ApplicationEvent.objects.create(
-            application=application, user=_user_or_none(user), transition="create",
-            from_state=ApplicationState.DRAFT, to_state=ApplicationState.DRAFT,
+            application=application,
+            user=_user_or_none(user),
+            transition="create",
+            from_state=ApplicationState.DRAFT,
+            to_state=ApplicationState.DRAFT,
         )
     return application
 
@@ -334,7 +343,9 @@ def application_update(
             if not workflow.applicant_may(locked, user):
                 raise PermissionDenied(_("Only the applicant may edit the application."))
             if locked.state not in EDITABLE_STATES:
-                raise ApplicationConflict(_("The application cannot be edited in its current state."))
+                raise ApplicationConflict(
+                    _("The application cannot be edited in its current state.")
+                )
             if project is not None:
                 validate_project(project)
                 locked.project = dict(project)
@@ -348,8 +359,12 @@ def application_update(
             known = {item["id"] for item in checklist_for(locked.park.kind)}
             unknown = sorted(set(checklist) - known)
             if unknown:
-                raise ValidationError({"checklist": _("Unknown items: %(ids)s.") % {"ids": ", ".join(unknown)}})
-            locked.checklist = {k: bool(checklist.get(k, locked.checklist.get(k, False))) for k in sorted(known)}
+                raise ValidationError(
+                    {"checklist": _("Unknown items: %(ids)s.") % {"ids": ", ".join(unknown)}}
+                )
+            locked.checklist = {
+                k: bool(checklist.get(k, locked.checklist.get(k, False))) for k in sorted(known)
+            }
         locked.version += 1
         locked.full_clean()
         _save(locked)
@@ -384,8 +399,17 @@ def _save(locked: Application) -> None:
 
 
 def _refresh(target: Application, source: Application) -> None:
-    for field in ("state", "version", "submitted_at", "review_deadline", "decided_at",
-                  "regime_id", "project", "checklist", "updated"):
+    for field in (
+        "state",
+        "version",
+        "submitted_at",
+        "review_deadline",
+        "decided_at",
+        "regime_id",
+        "project",
+        "checklist",
+        "updated",
+    ):
         setattr(target, field, getattr(source, field))
     # the state field's "initial" must follow, or a later save would look concurrent
     target._update_initial_state()
@@ -401,7 +425,13 @@ def review_deadline_for(park: Park, start: dt.date) -> tuple[str, dt.date]:
 
 
 TRANSITIONS = (
-    "submit", "start_review", "request_documents", "resubmit", "approve", "reject", "withdraw"
+    "submit",
+    "start_review",
+    "request_documents",
+    "resubmit",
+    "approve",
+    "reject",
+    "withdraw",
 )
 #: What each transition is called on pages and in messages.
 TRANSITION_LABELS = {
@@ -465,8 +495,13 @@ def _transition(
         locked.full_clean()
         _save(locked)
         event = ApplicationEvent.objects.create(
-            application=locked, user=_user_or_none(user), at=now, transition=name,
-            from_state=source, to_state=locked.state, comment=(comment or "").strip(),
+            application=locked,
+            user=_user_or_none(user),
+            at=now,
+            transition=name,
+            from_state=source,
+            to_state=locked.state,
+            comment=(comment or "").strip(),
         )
         transaction.on_commit(lambda: _notify_transition(locked, event))
     _refresh(application, locked)
@@ -480,16 +515,25 @@ def _notify_transition(application: Application, event: ApplicationEvent) -> Non
         member_emails(application.applicant) if operator_side else operator_emails(application.park)
     )
     subject = _("Application #%(id)s: %(state)s") % {
-        "id": application.pk, "state": application.get_state_display()}
+        "id": application.pk,
+        "state": application.get_state_display(),
+    }
     body = _("Application #%(id)s of %(company)s to %(park)s is now “%(state)s”.") % {
-        "id": application.pk, "company": application.applicant, "park": application.park,
+        "id": application.pk,
+        "company": application.applicant,
+        "park": application.park,
         "state": application.get_state_display(),
     }
     if event.comment:
         body += "\n\n" + event.comment
     for email in recipients:
-        notify(key=f"application-event:{event.pk}:{email}", kind="application", recipient=email,
-               subject=subject, body=body)
+        notify(
+            key=f"application-event:{event.pk}:{email}",
+            kind="application",
+            recipient=email,
+            subject=subject,
+            body=body,
+        )
 
 
 def _start_clock(locked: Application, now: dt.datetime) -> None:
@@ -498,7 +542,11 @@ def _start_clock(locked: Application, now: dt.datetime) -> None:
 
 
 def application_submit(
-    *, application: Application, user: AnyUser, comment: str = "", expected_version: int | None = None
+    *,
+    application: Application,
+    user: AnyUser,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Application:
     """draft → submitted (applicant). The project document must be valid; the review clock starts."""
     if not application.project:
@@ -509,34 +557,68 @@ def application_submit(
         locked.submitted_at = now
         _start_clock(locked, now)
 
-    return _transition("submit", application=application, user=user, comment=comment,
-                       expected_version=expected_version, before_save=stamp)
+    return _transition(
+        "submit",
+        application=application,
+        user=user,
+        comment=comment,
+        expected_version=expected_version,
+        before_save=stamp,
+    )
 
 
 def application_start_review(
-    *, application: Application, user: AnyUser, comment: str = "", expected_version: int | None = None
+    *,
+    application: Application,
+    user: AnyUser,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Application:
     """submitted | resubmitted → under_review (operator)."""
-    return _transition("start_review", application=application, user=user, comment=comment,
-                       expected_version=expected_version)
+    return _transition(
+        "start_review",
+        application=application,
+        user=user,
+        comment=comment,
+        expected_version=expected_version,
+    )
 
 
 def application_request_documents(
-    *, application: Application, user: AnyUser, comment: str = "", expected_version: int | None = None
+    *,
+    application: Application,
+    user: AnyUser,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Application:
     """under_review → documents_requested (operator); the comment says what is missing."""
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say which documents are needed.")})
-    return _transition("request_documents", application=application, user=user, comment=comment,
-                       expected_version=expected_version)
+    return _transition(
+        "request_documents",
+        application=application,
+        user=user,
+        comment=comment,
+        expected_version=expected_version,
+    )
 
 
 def application_resubmit(
-    *, application: Application, user: AnyUser, comment: str = "", expected_version: int | None = None
+    *,
+    application: Application,
+    user: AnyUser,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Application:
     """documents_requested → resubmitted (applicant); the review clock starts again."""
-    return _transition("resubmit", application=application, user=user, comment=comment,
-                       expected_version=expected_version, before_save=_start_clock)
+    return _transition(
+        "resubmit",
+        application=application,
+        user=user,
+        comment=comment,
+        expected_version=expected_version,
+        before_save=_start_clock,
+    )
 
 
 def application_approve(
@@ -555,15 +637,25 @@ def application_approve(
         locked.decided_at = now
 
     with transaction.atomic():
-        _transition("approve", application=application, user=user, comment=comment,
-                    expected_version=expected_version, before_save=decide)
+        _transition(
+            "approve",
+            application=application,
+            user=user,
+            comment=comment,
+            expected_version=expected_version,
+            before_save=decide,
+        )
         if agreement is not None:
             agreement_create(application=application, user=user, **agreement)
     return application
 
 
 def application_reject(
-    *, application: Application, user: AnyUser, comment: str = "", expected_version: int | None = None
+    *,
+    application: Application,
+    user: AnyUser,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Application:
     """under_review → rejected (operator); the comment gives the reasons."""
     if not (comment or "").strip():
@@ -572,16 +664,31 @@ def application_reject(
     def decide(locked: Application, now: dt.datetime) -> None:
         locked.decided_at = now
 
-    return _transition("reject", application=application, user=user, comment=comment,
-                       expected_version=expected_version, before_save=decide)
+    return _transition(
+        "reject",
+        application=application,
+        user=user,
+        comment=comment,
+        expected_version=expected_version,
+        before_save=decide,
+    )
 
 
 def application_withdraw(
-    *, application: Application, user: AnyUser, comment: str = "", expected_version: int | None = None
+    *,
+    application: Application,
+    user: AnyUser,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Application:
     """Any open state → withdrawn (applicant)."""
-    return _transition("withdraw", application=application, user=user, comment=comment,
-                       expected_version=expected_version)
+    return _transition(
+        "withdraw",
+        application=application,
+        user=user,
+        comment=comment,
+        expected_version=expected_version,
+    )
 
 
 TRANSITION_SERVICES = {
@@ -608,7 +715,9 @@ def document_upload(
     if not (workflow.applicant_may(application, user) or workflow.operator_may(application, user)):
         raise PermissionDenied(_("You may not add documents to this application."))
     if application.state not in EDITABLE_STATES | {ApplicationState.UNDER_REVIEW}:
-        raise ApplicationConflict(_("Documents cannot be added to the application in its current state."))
+        raise ApplicationConflict(
+            _("Documents cannot be added to the application in its current state.")
+        )
     if doc_type not in DocumentType.values:
         raise ValidationError({"doc_type": _("Unknown document type.")})
     try:
@@ -616,8 +725,12 @@ def document_upload(
     except UploadRejected as exc:
         raise ValidationError({"file": str(exc)}) from exc
     document = ApplicationDocument(
-        application=application, doc_type=doc_type, original_name=checked.original_name,
-        kind=checked.kind, size=checked.size, sha256=checked.sha256,
+        application=application,
+        doc_type=doc_type,
+        original_name=checked.original_name,
+        kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=_user_or_none(user),
     )
     with transaction.atomic():
@@ -671,28 +784,37 @@ def agreement_create(
 
         template_id = template_for_regimes(regimes)
     agreement = Agreement(
-        park=park, organization=organization, application=application, number=number.strip(),
-        signed_on=signed_on, valid_until=valid_until, regime_ids=regimes,
-        template_id=template_id or "", currency=currency.upper(),
-        certificate_number=certificate_number, certificate_date=certificate_date,
+        park=park,
+        organization=organization,
+        application=application,
+        number=number.strip(),
+        signed_on=signed_on,
+        valid_until=valid_until,
+        regime_ids=regimes,
+        template_id=template_id or "",
+        currency=currency.upper(),
+        certificate_number=certificate_number,
+        certificate_date=certificate_date,
     )
     with transaction.atomic():
         enforce(user, Action.ADD, agreement)
         specs = []
         if template_id:
-            tpl = commitment_templates().get(template_id)
             try:
                 result = instantiate_template(
-                    template_id, start=signed_on, parameters=dict(parameters or {}),
+                    template_id,
+                    start=signed_on,
+                    parameters=dict(parameters or {}),
                     holidays=holidays_for(park.country_id),
                 )
             except TemplateError as exc:
                 raise ValidationError({"parameters": exc.errors}) from exc
-            agreement.kind = tpl["agreement_kind"]
+            agreement.kind = commitment_templates()[template_id]["agreement_kind"]
             agreement.parameters = result.parameters
             if not agreement.currency:
                 agreement.currency = next(
-                    (c.unit for c in result.commitments if len(c.unit) == 3 and c.unit.isupper()), ""
+                    (c.unit for c in result.commitments if len(c.unit) == 3 and c.unit.isupper()),
+                    "",
                 )
             if result.regime_id not in agreement.regime_ids:
                 agreement.regime_ids.append(result.regime_id)
@@ -707,9 +829,15 @@ def agreement_create(
             agreement.sites.set(sites)
         for spec in specs:
             commitment = Commitment(
-                agreement=agreement, kind=spec.kind, target=spec.target, unit=spec.unit,
-                start_date=signed_on, due_date=spec.due, consequences=list(spec.consequences),
-                grace_days=spec.grace_days, source=spec.source,
+                agreement=agreement,
+                kind=spec.kind,
+                target=spec.target,
+                unit=spec.unit,
+                start_date=signed_on,
+                due_date=spec.due,
+                consequences=list(spec.consequences),
+                grace_days=spec.grace_days,
+                source=spec.source,
             )
             commitment.full_clean()
             commitment.save()
@@ -733,7 +861,9 @@ def agreement_update(*, agreement: Agreement, user: AnyUser, data: Mapping[str, 
     allowed = {"number", "valid_until", "certificate_number", "certificate_date"}
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError(_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         enforce(user, Action.CHANGE, agreement)
         for key, value in data.items():
@@ -744,12 +874,16 @@ def agreement_update(*, agreement: Agreement, user: AnyUser, data: Mapping[str, 
     return agreement
 
 
-def commitment_mark_done(*, commitment: Commitment, user: AnyUser, done_on: dt.date | None) -> Commitment:
+def commitment_mark_done(
+    *, commitment: Commitment, user: AnyUser, done_on: dt.date | None
+) -> Commitment:
     """Record when an event commitment (construction start, documents ...) happened (operator)."""
     with transaction.atomic():
         enforce(user, Action.CHANGE, commitment)
         if commitment.target is not None:
-            raise ValidationError(_("A numeric commitment is met through reports, not marked done."))
+            raise ValidationError(
+                _("A numeric commitment is met through reports, not marked done.")
+            )
         if done_on is not None and done_on < commitment.start_date:
             raise ValidationError({"done_on": _("The date is before the commitment started.")})
         commitment.done_on = done_on
@@ -761,8 +895,14 @@ def commitment_mark_done(*, commitment: Commitment, user: AnyUser, done_on: dt.d
 # --------------------------------------------------------------------------- reports
 
 REPORT_FIELDS = (
-    "investment", "jobs", "revenue", "taxes_paid", "exports", "imports_customs_benefits",
-    "satisfaction", "satisfaction_comment",
+    "investment",
+    "jobs",
+    "revenue",
+    "taxes_paid",
+    "exports",
+    "imports_customs_benefits",
+    "satisfaction",
+    "satisfaction_comment",
 )
 
 
@@ -793,7 +933,9 @@ def report_save(
                 raise PermissionDenied(_("You may not report for this agreement."))
         elif not _may_correct(user, agreement):
             raise ValidationError(
-                _("The report for %(period)s exists already; ask the park's operator to correct it.")
+                _(
+                    "The report for %(period)s exists already; ask the park's operator to correct it."
+                )
                 % {"period": report.period_label}
             )
         for key in REPORT_FIELDS:
@@ -807,13 +949,16 @@ def report_save(
         report.full_clean()
         _stamp(report, user)
         if reason:
-            report._change_reason = reason
+            report._change_reason = reason  # read by django-simple-history
         report.save()
     return report
 
 
 def report_import_xlsx(
-    *, user: AnyUser, fileobj: IO[bytes], agreements: Iterable[Agreement] | None = None,
+    *,
+    user: AnyUser,
+    fileobj: IO[bytes],
+    agreements: Iterable[Agreement] | None = None,
     source: str = ReportSource.XLSX,
 ) -> list[Report]:
     """Save every row of a report workbook, or nothing: all cells are checked first.
@@ -836,17 +981,23 @@ def report_import_xlsx(
 
             agreement = agreements_for(user).filter(number=row["agreement"]).first()
         if agreement is None:
-            errors.append(f"{ref('agreement')}: agreement: no agreement “{row['agreement']}” of yours")
+            errors.append(
+                f"{ref('agreement')}: agreement: no agreement “{row['agreement']}” of yours"
+            )
             continue
         if not (can(user, Action.ADD, Report(agreement=agreement))):
-            errors.append(f"{ref('agreement')}: agreement: you may not report for “{agreement.number}”")
+            errors.append(
+                f"{ref('agreement')}: agreement: you may not report for “{agreement.number}”"
+            )
             continue
         key = (agreement.pk, row["year"], row["quarter"])
         if key in seen:
             errors.append(f"{ref('agreement')}: period: the same period appears twice")
             continue
         seen.add(key)
-        exists = Report.objects.filter(agreement=agreement, year=row["year"], quarter=row["quarter"]).exists()
+        exists = Report.objects.filter(
+            agreement=agreement, year=row["year"], quarter=row["quarter"]
+        ).exists()
         if exists and not _may_correct(user, agreement):
             errors.append(
                 f"{ref('year')}: period: the report for "
@@ -861,9 +1012,15 @@ def report_import_xlsx(
         for agreement, row in resolved:
             try:
                 saved.append(
-                    report_save(user=user, agreement=agreement, year=row["year"],
-                                quarter=row["quarter"], data=row["data"], source=source,
-                                reason=_("XLSX upload"))
+                    report_save(
+                        user=user,
+                        agreement=agreement,
+                        year=row["year"],
+                        quarter=row["quarter"],
+                        data=row["data"],
+                        source=source,
+                        reason=_("XLSX upload"),
+                    )
                 )
             except ValidationError as exc:
                 errors.extend(f"{row['ref']('agreement')}: {m}" for m in exc.messages)
@@ -892,4 +1049,3 @@ def compliance_run(*, today: dt.date, send: bool = True) -> dict[str, Any]:
     from technopark.residents.compliance_engine import run
 
     return run(today=today, send=send)
-

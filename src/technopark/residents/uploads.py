@@ -119,7 +119,8 @@ def check_upload(fileobj: IO[bytes], name: str, size: int | None = None) -> Chec
         size = fileobj.tell()
     if size > limit:
         raise UploadRejected(
-            _("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": limit}
+            _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"size": size, "limit": limit}
         )
     if size == 0:
         raise UploadRejected(_("The file is empty."))
@@ -150,7 +151,9 @@ def check_upload(fileobj: IO[bytes], name: str, size: int | None = None) -> Chec
     verdict = virus_scanner()(fileobj)
     fileobj.seek(0)
     if verdict:
-        raise UploadRejected(_("The file was refused by the virus scan: %(reason)s") % {"reason": verdict})
+        raise UploadRejected(
+            _("The file was refused by the virus scan: %(reason)s") % {"reason": verdict}
+        )
     return CheckedUpload(
         kind=kind,
         size=size,

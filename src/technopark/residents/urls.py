@@ -13,7 +13,9 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("applications/new/", views.ApplicationCreateView.as_view(), name="application-create"),
-    path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="application-detail"),
+    path(
+        "applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="application-detail"
+    ),
     path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document-download"),
     path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
     path("reports/new/", views.ReportCreateView.as_view(), name="report-create"),

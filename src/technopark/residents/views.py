@@ -52,6 +52,7 @@ from technopark.residents.models import ApplicationDocument, Commitment, Report
 from technopark.residents.uploads import CONTENT_TYPES
 from technopark.residents.xlsx import build_template
 
+
 class SignInRequired(LoginRequiredMixin):
     """Signed-in users only; others go to the web app's sign-in page."""
 
@@ -88,10 +89,15 @@ class InquiryCreateView(View):
         park_ref, site_ref = params.get("park", ""), params.get("site", "")
         site = None
         if site_ref:
-            site = Site.objects.select_related("park").filter(
-                Q(site_id=site_ref) | (Q(pk=int(site_ref)) if site_ref.isdigit() else Q(pk__in=[])),
-                park__is_published=True,
-            ).first()
+            site = (
+                Site.objects.select_related("park")
+                .filter(
+                    Q(site_id=site_ref)
+                    | (Q(pk=int(site_ref)) if site_ref.isdigit() else Q(pk__in=[])),
+                    park__is_published=True,
+                )
+                .first()
+            )
             if site is None:
                 raise Http404(_("No such site."))
             if park_ref and park_ref not in {site.park.park_id, str(site.park_id)}:
@@ -116,23 +122,33 @@ class InquiryCreateView(View):
         form = InquiryForm(request.POST)
         if spam.rate_limited(ip):
             form.is_valid()
-            form.add_error(None, _("Too many inquiries from your address; please try again in an hour."))
+            form.add_error(
+                None, _("Too many inquiries from your address; please try again in an hour.")
+            )
             context = {"form": form, "park": park, "site": site}
             return render(request, self.template_name, context, status=429)
         if form.is_bot:
             return redirect("residents:inquiry-thanks")
         if form.is_valid():
             try:
-                services.inquiry_create(park=park, site=site, data=form.cleaned_data,
-                                        ip_address=ip, language=_language())
+                services.inquiry_create(
+                    park=park,
+                    site=site,
+                    data=form.cleaned_data,
+                    ip_address=ip,
+                    language=_language(),
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 return redirect("residents:inquiry-thanks")
         if form.has_error("started"):  # a fresh stamp; the visitor checks the form and resends
-            form.data = form.data.copy()
-            form.data["started"] = spam.form_token()
-        return render(request, self.template_name, {"form": form, "park": park, "site": site}, status=400)
+            data = request.POST.copy()
+            data["started"] = spam.form_token()
+            form.data = data
+        return render(
+            request, self.template_name, {"form": form, "park": park, "site": site}, status=400
+        )
 
 
 class InquiryThanksView(View):
@@ -160,13 +176,19 @@ class InquiryDetailView(SignInRequired, View):
             raise Http404 from exc
 
     def _context(self, request: HttpRequest, inquiry: Any, **forms: Any) -> dict[str, Any]:
-        users = get_user_model().objects.filter(
-            memberships__organization_id=inquiry.park.operator_id, memberships__role=Role.OPERATOR
-        ).distinct()
+        users = (
+            get_user_model()
+            .objects.filter(
+                memberships__organization_id=inquiry.park.operator_id,
+                memberships__role=Role.OPERATOR,
+            )
+            .distinct()
+        )
         return {
             "inquiry": inquiry,
             "can_change": can(request.user, Action.CHANGE, inquiry),
-            "answer_form": forms.get("answer_form") or InquiryAnswerForm(initial={"answer": inquiry.answer}),
+            "answer_form": forms.get("answer_form")
+            or InquiryAnswerForm(initial={"answer": inquiry.answer}),
             "assign_form": forms.get("assign_form") or InquiryAssignForm(users=users),
         }
 
@@ -178,20 +200,30 @@ class InquiryDetailView(SignInRequired, View):
         inquiry = self._get(request, pk)
         action = request.POST.get("action")
         forms: dict[str, Any] = {}
+        form: Any
         try:
             if action == "answer":
                 form = forms["answer_form"] = InquiryAnswerForm(request.POST)
                 if form.is_valid():
-                    services.inquiry_answer(inquiry=inquiry, user=request.user, answer=form.cleaned_data["answer"])
+                    services.inquiry_answer(
+                        inquiry=inquiry, user=request.user, answer=form.cleaned_data["answer"]
+                    )
                     messages.success(request, _("The answer was sent."))
                     return redirect(inquiry)
             elif action == "assign":
-                users = get_user_model().objects.filter(
-                    memberships__organization_id=inquiry.park.operator_id, memberships__role=Role.OPERATOR
-                ).distinct()
+                users = (
+                    get_user_model()
+                    .objects.filter(
+                        memberships__organization_id=inquiry.park.operator_id,
+                        memberships__role=Role.OPERATOR,
+                    )
+                    .distinct()
+                )
                 form = forms["assign_form"] = InquiryAssignForm(request.POST, users=users)
                 if form.is_valid():
-                    services.inquiry_assign(inquiry=inquiry, user=request.user, assignee=form.cleaned_data["assignee"])
+                    services.inquiry_assign(
+                        inquiry=inquiry, user=request.user, assignee=form.cleaned_data["assignee"]
+                    )
                     messages.success(request, _("The inquiry was assigned."))
                     return redirect(inquiry)
             elif action == "convert":
@@ -219,14 +251,20 @@ class ApplicationCreateView(SignInRequired, View):
 
     def _park(self, request: HttpRequest) -> Park:
         ref = request.GET.get("park", "")
-        return get_object_or_404(restrict(Park.objects.all(), request.user, Action.VIEW), park_id=ref)
+        return get_object_or_404(
+            restrict(Park.objects.all(), request.user, Action.VIEW), park_id=ref
+        )
 
     def _form(self, request: HttpRequest, park: Park, data: Any = None) -> ApplicationForm:
         return ApplicationForm(data, companies=_companies_of(request.user), sites=park.sites.all())
 
     def get(self, request: HttpRequest) -> HttpResponse:
         park = self._park(request)
-        return render(request, "residents/application_form.html", {"form": self._form(request, park), "park": park})
+        return render(
+            request,
+            "residents/application_form.html",
+            {"form": self._form(request, park), "park": park},
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         park = self._park(request)
@@ -234,15 +272,22 @@ class ApplicationCreateView(SignInRequired, View):
         if form.is_valid():
             try:
                 application = services.application_create(
-                    user=request.user, park=park, applicant=form.cleaned_data["applicant"],
-                    sites=form.cleaned_data["sites"], project=form.cleaned_data["project"],
+                    user=request.user,
+                    park=park,
+                    applicant=form.cleaned_data["applicant"],
+                    sites=form.cleaned_data["sites"],
+                    project=form.cleaned_data["project"],
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, _("The draft application was saved; submit it when it is complete."))
+                messages.success(
+                    request, _("The draft application was saved; submit it when it is complete.")
+                )
                 return redirect(application)
-        return render(request, "residents/application_form.html", {"form": form, "park": park}, status=400)
+        return render(
+            request, "residents/application_form.html", {"form": form, "park": park}, status=400
+        )
 
 
 class ApplicationDetailView(SignInRequired, View):
@@ -257,18 +302,27 @@ class ApplicationDetailView(SignInRequired, View):
     def _context(self, request: HttpRequest, application: Any, **forms: Any) -> dict[str, Any]:
         user = request.user
         transitions = [
-            {"name": name, "slug": TRANSITION_SLUGS[name], "label": TRANSITION_LABELS[name],
-             "form": forms.get(name) or (ApproveForm if name == "approve" else CommentForm)(
-                 initial={"version": application.version}, prefix=name)}
+            {
+                "name": name,
+                "slug": TRANSITION_SLUGS[name],
+                "label": TRANSITION_LABELS[name],
+                "form": forms.get(name)
+                or (ApproveForm if name == "approve" else CommentForm)(
+                    initial={"version": application.version}, prefix=name
+                ),
+            }
             for name in services.TRANSITIONS
             if services.may_transition(application, user, name)
         ]
         items = checklist_for(application.park.kind)
         is_operator = workflow.operator_may(application, user)
         checklist_form = forms.get("checklist") or ChecklistForm(
-            initial={"version": application.version,
-                     **{f"item_{k}": v for k, v in application.checklist.items()}},
-            items=items, language=_language(),
+            initial={
+                "version": application.version,
+                **{f"item_{k}": v for k, v in application.checklist.items()},
+            },
+            items=items,
+            language=_language(),
         )
         return {
             "application": application,
@@ -277,7 +331,10 @@ class ApplicationDetailView(SignInRequired, View):
             "transitions": transitions,
             "is_operator": is_operator,
             "checklist_items": [
-                {"label": item.get(_language()) or item["en"], "checked": application.checklist.get(item["id"], False)}
+                {
+                    "label": item.get(_language()) or item["en"],
+                    "checked": application.checklist.get(item["id"], False),
+                }
                 for item in items
             ],
             "checklist_form": checklist_form,
@@ -289,12 +346,15 @@ class ApplicationDetailView(SignInRequired, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._get(request, pk)
-        return render(request, "residents/application_detail.html", self._context(request, application))
+        return render(
+            request, "residents/application_detail.html", self._context(request, application)
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._get(request, pk)
         action = request.POST.get("action", "").replace("-", "_")
         forms: dict[str, Any] = {}
+        form: Any
         status = 400
         try:
             if action in services.TRANSITIONS:
@@ -302,24 +362,37 @@ class ApplicationDetailView(SignInRequired, View):
                 form = forms[action] = form_class(request.POST, prefix=action)
                 if form.is_valid():
                     data = form.cleaned_data
-                    kwargs: dict[str, Any] = {"comment": data.get("comment", ""), "expected_version": data["version"]}
+                    kwargs: dict[str, Any] = {
+                        "comment": data.get("comment", ""),
+                        "expected_version": data["version"],
+                    }
                     if action == "approve":
                         kwargs["agreement"] = {
-                            "number": data["number"], "signed_on": data["signed_on"],
-                            "template_id": data["template_id"], "parameters": data["parameters"],
+                            "number": data["number"],
+                            "signed_on": data["signed_on"],
+                            "template_id": data["template_id"],
+                            "parameters": data["parameters"],
                             "certificate_number": data["certificate_number"],
                             "certificate_date": data["certificate_date"],
                         }
-                    services.TRANSITION_SERVICES[action](application=application, user=request.user, **kwargs)
-                    messages.success(request, _("Done: the application is now “%(state)s”.")
-                                     % {"state": application.get_state_display()})
+                    services.TRANSITION_SERVICES[action](
+                        application=application, user=request.user, **kwargs
+                    )
+                    messages.success(
+                        request,
+                        _("Done: the application is now “%(state)s”.")
+                        % {"state": application.get_state_display()},
+                    )
                     return redirect(application)
             elif action == "checklist":
                 items = checklist_for(application.park.kind)
-                form = forms["checklist"] = ChecklistForm(request.POST, items=items, language=_language())
+                form = forms["checklist"] = ChecklistForm(
+                    request.POST, items=items, language=_language()
+                )
                 if form.is_valid():
                     services.application_update(
-                        application=application, user=request.user,
+                        application=application,
+                        user=request.user,
                         expected_version=form.cleaned_data["version"],
                         checklist={i["id"]: form.cleaned_data[f"item_{i['id']}"] for i in items},
                     )
@@ -330,8 +403,12 @@ class ApplicationDetailView(SignInRequired, View):
                 if form.is_valid():
                     upload = form.cleaned_data["file"]
                     services.document_upload(
-                        application=application, user=request.user, fileobj=upload,
-                        name=upload.name, size=upload.size, doc_type=form.cleaned_data["doc_type"],
+                        application=application,
+                        user=request.user,
+                        fileobj=upload,
+                        name=upload.name,
+                        size=upload.size,
+                        doc_type=form.cleaned_data["doc_type"],
                     )
                     messages.success(request, _("The document was added."))
                     return redirect(application)
@@ -347,8 +424,12 @@ class ApplicationDetailView(SignInRequired, View):
             else:
                 messages.error(request, " ".join(exc.messages))
         application = self._get(request, pk)
-        return render(request, "residents/application_detail.html",
-                      self._context(request, application, **forms), status=status)
+        return render(
+            request,
+            "residents/application_detail.html",
+            self._context(request, application, **forms),
+            status=status,
+        )
 
 
 class DocumentDownloadView(SignInRequired, View):
@@ -356,10 +437,14 @@ class DocumentDownloadView(SignInRequired, View):
     sanitised original name."""
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
-        qs = restrict(ApplicationDocument.objects.select_related("application"), request.user, Action.VIEW)
+        qs = restrict(
+            ApplicationDocument.objects.select_related("application"), request.user, Action.VIEW
+        )
         document = get_object_or_404(qs, pk=pk)
         return FileResponse(
-            document.file.open("rb"), as_attachment=True, filename=document.original_name,
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
             content_type=CONTENT_TYPES.get(document.kind, "application/octet-stream"),
         )
 
@@ -382,28 +467,42 @@ class AgreementDetailView(SignInRequired, View):
         today = timezone.localdate()
         commitments = list(agreement.commitments.all())
         reports = list(agreement.reports.all())
-        return render(request, "residents/agreement_detail.html", {
-            "agreement": agreement,
-            "commitments": commitments,
-            "reports": reports,
-            "status_changes": list(agreement.status_changes.all()),
-            "chart": agreement_chart(agreement, commitments, reports, today),
-            "is_operator": workflow.is_park_operator(request.user, agreement.park) or is_administrator(request.user),
-            "may_report": can(request.user, Action.ADD, Report(agreement=agreement)),
-            "event_kinds": {k for k in CommitmentKind.values if k not in {"investment", "jobs", "export_share"}},
-            "done_form": CommitmentDoneForm(),
-            "benefits_end": services.benefits_end_date(agreement),
-        })
+        return render(
+            request,
+            "residents/agreement_detail.html",
+            {
+                "agreement": agreement,
+                "commitments": commitments,
+                "reports": reports,
+                "status_changes": list(agreement.status_changes.all()),
+                "chart": agreement_chart(agreement, commitments, reports, today),
+                "is_operator": workflow.is_park_operator(request.user, agreement.park)
+                or is_administrator(request.user),
+                "may_report": can(request.user, Action.ADD, Report(agreement=agreement)),
+                "event_kinds": {
+                    k
+                    for k in CommitmentKind.values
+                    if k not in {"investment", "jobs", "export_share"}
+                },
+                "done_form": CommitmentDoneForm(),
+                "benefits_end": services.benefits_end_date(agreement),
+            },
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         agreement = self._get(request, pk)
-        commitment = get_object_or_404(Commitment, pk=request.POST.get("commitment"), agreement=agreement)
+        commitment = get_object_or_404(
+            Commitment, pk=request.POST.get("commitment"), agreement=agreement
+        )
         form = CommitmentDoneForm(request.POST)
         if form.is_valid():
             try:
-                services.commitment_mark_done(commitment=commitment, user=request.user,
-                                              done_on=form.cleaned_data["done_on"])
-                messages.success(request, _("Saved; the status is updated by the next compliance check."))
+                services.commitment_mark_done(
+                    commitment=commitment, user=request.user, done_on=form.cleaned_data["done_on"]
+                )
+                messages.success(
+                    request, _("Saved; the status is updated by the next compliance check.")
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
         return redirect(agreement)
@@ -435,7 +534,11 @@ class ReportCreateView(SignInRequired, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         agreement = self._agreement(request)
         initial = {"year": request.GET.get("year"), "quarter": request.GET.get("quarter")}
-        return render(request, "residents/report_form.html", {"form": ReportForm(initial=initial), "agreement": agreement})
+        return render(
+            request,
+            "residents/report_form.html",
+            {"form": ReportForm(initial=initial), "agreement": agreement},
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         agreement = self._agreement(request)
@@ -445,14 +548,25 @@ class ReportCreateView(SignInRequired, View):
             year, quarter = data.pop("year"), data.pop("quarter")
             operator = workflow.is_park_operator(request.user, agreement.park)
             try:
-                services.report_save(user=request.user, agreement=agreement, year=year, quarter=quarter,
-                                     data=data, source=ReportSource.OPERATOR if operator else ReportSource.FORM)
+                services.report_save(
+                    user=request.user,
+                    agreement=agreement,
+                    year=year,
+                    quarter=quarter,
+                    data=data,
+                    source=ReportSource.OPERATOR if operator else ReportSource.FORM,
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("The report was saved."))
                 return redirect(agreement)
-        return render(request, "residents/report_form.html", {"form": form, "agreement": agreement}, status=400)
+        return render(
+            request,
+            "residents/report_form.html",
+            {"form": form, "agreement": agreement},
+            status=400,
+        )
 
 
 class ReportEditView(SignInRequired, View):
@@ -460,16 +574,26 @@ class ReportEditView(SignInRequired, View):
 
     def _get(self, request: HttpRequest, pk: int) -> Report:
         report = get_object_or_404(selectors.reports_for(request.user), pk=pk)
-        if not (workflow.is_park_operator(request.user, report.agreement.park) or is_administrator(request.user)):
+        if not (
+            workflow.is_park_operator(request.user, report.agreement.park)
+            or is_administrator(request.user)
+        ):
             raise PermissionDenied(_("Only the park's operator corrects reports."))
         return report
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = self._get(request, pk)
         history = list(report.history.select_related("history_user").order_by("-history_date")[:50])
-        return render(request, "residents/report_form.html",
-                      {"form": ReportForm(instance=report), "agreement": report.agreement, "report": report,
-                       "history": history})
+        return render(
+            request,
+            "residents/report_form.html",
+            {
+                "form": ReportForm(instance=report),
+                "agreement": report.agreement,
+                "report": report,
+                "history": history,
+            },
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = self._get(request, pk)
@@ -478,24 +602,37 @@ class ReportEditView(SignInRequired, View):
             data = dict(form.cleaned_data)
             data.pop("year"), data.pop("quarter")
             try:
-                services.report_save(user=request.user, agreement=report.agreement, year=report.year,
-                                     quarter=report.quarter, data=data, source=ReportSource.OPERATOR,
-                                     reason=request.POST.get("reason", "")[:100])
+                services.report_save(
+                    user=request.user,
+                    agreement=report.agreement,
+                    year=report.year,
+                    quarter=report.quarter,
+                    data=data,
+                    source=ReportSource.OPERATOR,
+                    reason=request.POST.get("reason", "")[:100],
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("The report was corrected."))
                 return redirect(report.agreement)
-        return render(request, "residents/report_form.html",
-                      {"form": form, "agreement": report.agreement, "report": report}, status=400)
+        return render(
+            request,
+            "residents/report_form.html",
+            {"form": form, "agreement": report.agreement, "report": report},
+            status=400,
+        )
 
 
 class ReportTemplateView(SignInRequired, View):
     """The XLSX template, one row per report due for the agreements the user reports on."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        agreements = [a for a in selectors.agreements_for(request.user)
-                      if can(request.user, Action.ADD, Report(agreement=a))]
+        agreements = [
+            a
+            for a in selectors.agreements_for(request.user)
+            if can(request.user, Action.ADD, Report(agreement=a))
+        ]
         due = selectors.reports_due(agreements, timezone.localdate())
         rows = [(d.agreement.number, d.year, d.quarter) for d in due]
         response = HttpResponse(
@@ -520,7 +657,8 @@ class ReportUploadView(SignInRequired, View):
             bulk = bool(operated_org_ids(request.user)) or is_administrator(request.user)
             try:
                 saved = services.report_import_xlsx(
-                    user=request.user, fileobj=upload,
+                    user=request.user,
+                    fileobj=upload,
                     source=ReportSource.BULK if bulk else ReportSource.XLSX,
                 )
             except services.ReportImportError as exc:
@@ -528,7 +666,9 @@ class ReportUploadView(SignInRequired, View):
             else:
                 messages.success(request, _("%(n)s reports were saved.") % {"n": len(saved)})
                 return HttpResponseRedirect(reverse("residents:dashboard"))
-        return render(request, "residents/report_upload.html", {"form": form, "errors": errors}, status=400)
+        return render(
+            request, "residents/report_upload.html", {"form": form, "errors": errors}, status=400
+        )
 
 
 def plotly_js_view(request: HttpRequest) -> HttpResponse:

@@ -14,13 +14,10 @@ models.Application and are asked again by every service.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from technopark.core.choices import Role
 from technopark.core.permissions import is_administrator, roles_of
-
-if TYPE_CHECKING:
-    from technopark.residents.models import Application
 
 
 def _active(user: Any) -> bool:
@@ -43,11 +40,11 @@ def is_park_operator(user: Any, park: Any) -> bool:
     return park.operator_id in roles_of(user).get(Role.OPERATOR, frozenset())
 
 
-def applicant_may(application: Application, user: Any) -> bool:
+def applicant_may(application: Any, user: Any) -> bool:
     """Applicant-side transitions: members of the applicant company, or administrators."""
     return is_administrator(user) or is_applicant_member(user, application.applicant_id)
 
 
-def operator_may(application: Application, user: Any) -> bool:
+def operator_may(application: Any, user: Any) -> bool:
     """Operator-side transitions: the park's operators, or administrators."""
     return is_administrator(user) or is_park_operator(user, application.park)

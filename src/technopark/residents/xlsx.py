@@ -38,8 +38,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 SHEET = "Reports"
 COLUMNS: tuple[str, ...] = (
-    "agreement", "year", "quarter", "investment", "jobs", "revenue", "taxes_paid", "exports",
-    "imports_customs_benefits", "satisfaction", "satisfaction_comment",
+    "agreement",
+    "year",
+    "quarter",
+    "investment",
+    "jobs",
+    "revenue",
+    "taxes_paid",
+    "exports",
+    "imports_customs_benefits",
+    "satisfaction",
+    "satisfaction_comment",
 )
 REQUIRED_NUMBERS = ("investment", "revenue", "taxes_paid")
 OPTIONAL_NUMBERS = ("exports", "imports_customs_benefits")
@@ -76,20 +85,32 @@ def build_template(rows: Iterable[tuple[str, int, int | None]] = ()) -> bytes:
     for i, name in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(14, len(name) + 2)
     ws.freeze_panes = "A2"
-    sat = DataValidation(type="whole", operator="between", formula1="1", formula2="5", allow_blank=True)
-    quarter = DataValidation(type="whole", operator="between", formula1="1", formula2="4", allow_blank=True)
+    sat = DataValidation(
+        type="whole", operator="between", formula1="1", formula2="5", allow_blank=True
+    )
+    quarter = DataValidation(
+        type="whole", operator="between", formula1="1", formula2="4", allow_blank=True
+    )
     ws.add_data_validation(sat)
     ws.add_data_validation(quarter)
-    sat.add(f"{get_column_letter(COLUMNS.index('satisfaction') + 1)}2:"
-            f"{get_column_letter(COLUMNS.index('satisfaction') + 1)}{MAX_ROWS}")
+    sat.add(
+        f"{get_column_letter(COLUMNS.index('satisfaction') + 1)}2:"
+        f"{get_column_letter(COLUMNS.index('satisfaction') + 1)}{MAX_ROWS}"
+    )
     quarter.add(f"C2:C{MAX_ROWS}")
     help_ws = wb.create_sheet(_("Instructions"))
     help_ws.append([_("Column"), _("Meaning")])
     for name, label in _labels().items():
         help_ws.append([name, label])
     help_ws.append([])
-    help_ws.append([_("Amounts are in the agreement's currency, for the period. Nothing is saved "
-                      "until every row is valid.")])
+    help_ws.append(
+        [
+            _(
+                "Amounts are in the agreement's currency, for the period. Nothing is saved "
+                "until every row is valid."
+            )
+        ]
+    )
     help_ws.column_dimensions["A"].width = 28
     help_ws.column_dimensions["B"].width = 70
     out = io.BytesIO()
@@ -132,14 +153,19 @@ def read_reports_workbook(fileobj: IO[bytes]) -> tuple[list[dict[str, Any]], lis
     missing = [c for c in COLUMNS if c not in positions and c != "satisfaction_comment"]
     if missing:
         return [], [
-            f"{title}!A1: " + _("header: missing column %(name)s") % {"name": name} for name in missing
+            f"{title}!A1: " + _("header: missing column %(name)s") % {"name": name}
+            for name in missing
         ]
     out: list[dict[str, Any]] = []
     for row_number, values in enumerate(rows_iter, start=2):
         if row_number > MAX_ROWS + 1:
-            errors.append(f"{title}!A{row_number}: " + _("too many rows (at most %(n)s)") % {"n": MAX_ROWS})
+            errors.append(
+                f"{title}!A{row_number}: " + _("too many rows (at most %(n)s)") % {"n": MAX_ROWS}
+            )
             break
-        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if values is None or all(
+            v is None or (isinstance(v, str) and not v.strip()) for v in values
+        ):
             continue
 
         def get(name: str, values: tuple[Any, ...] = values) -> Any:
@@ -181,7 +207,10 @@ def read_reports_workbook(fileobj: IO[bytes]) -> tuple[list[dict[str, Any]], lis
             try:
                 data[name] = number.quantize(Decimal("0.01"))
             except InvalidOperation:
-                fail(name, _("expected a number of at most 18 digits, got %(value)s") % {"value": raw})
+                fail(
+                    name,
+                    _("expected a number of at most 18 digits, got %(value)s") % {"value": raw},
+                )
         jobs = _whole(get("jobs"), "jobs", fail, 0, None, required=True)
         if jobs is not None:
             data["jobs"] = jobs
@@ -190,14 +219,29 @@ def read_reports_workbook(fileobj: IO[bytes]) -> tuple[list[dict[str, Any]], lis
         comment = get("satisfaction_comment")
         data["satisfaction_comment"] = "" if comment is None else str(comment)[:5000]
         if len(errors) == row_errors:
-            out.append({"agreement": str(agreement), "year": year, "quarter": quarter, "data": data,
-                        "ref": ref, "row": row_number})
+            out.append(
+                {
+                    "agreement": str(agreement),
+                    "year": year,
+                    "quarter": quarter,
+                    "data": data,
+                    "ref": ref,
+                    "row": row_number,
+                }
+            )
     wb.close()
     return out, errors
 
 
-def _whole(raw: Any, name: str, fail: Callable[[str, str], None], low: int | None,
-           high: int | None, *, required: bool) -> int | None:
+def _whole(
+    raw: Any,
+    name: str,
+    fail: Callable[[str, str], None],
+    low: int | None,
+    high: int | None,
+    *,
+    required: bool,
+) -> int | None:
     if raw in (None, ""):
         if required:
             fail(name, _("expected a whole number, the cell is empty"))
@@ -218,6 +262,10 @@ def _whole(raw: Any, name: str, fail: Callable[[str, str], None], low: int | Non
     value = int(number)
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = f"{low}–{high}" if high is not None else f"≥ {low}"
-        fail(name, _("expected a whole number %(bounds)s, got %(value)s") % {"bounds": bounds, "value": value})
+        fail(
+            name,
+            _("expected a whole number %(bounds)s, got %(value)s")
+            % {"bounds": bounds, "value": value},
+        )
         return None
     return value

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="Evaluate as of this date, YYYY-MM-DD (default: today).")
         parser.add_argument("--json", action="store_true", help="Print one JSON document.")
-        parser.add_argument("--no-email", action="store_true", help="Evaluate without sending e-mail.")
+        parser.add_argument(
+            "--no-email", action="store_true", help="Evaluate without sending e-mail."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from technopark.residents.services import compliance_run
