@@ -39,9 +39,9 @@ def child(db: str, data_dir: Path, work: Path) -> dict[str, float]:
     from django.core.management import call_command
     from django.db import connection
 
-    from technopark.parks.exchange.importer import import_files
+    from technopark.parks.exchange.importer import import_files, main_fields
     from technopark.parks.exchange.schema import Entity
-    from technopark.parks.models import Site
+    from technopark.parks.models import Park
 
     call_command("migrate", verbosity=0)
     report = import_files([data_dir / "parks.csv"])
@@ -54,13 +54,15 @@ def child(db: str, data_dir: Path, work: Path) -> dict[str, float]:
     report = import_files([data_dir / "sites.csv"])
     assert not report.errors, report.errors[:5]
     rows = report.rows
-    importer = {"rows": rows, "seconds": report.seconds, "check": report.check_seconds,
-                "write": report.write_seconds}
+    importer = {
+        "rows": rows,
+        "seconds": report.seconds,
+        "check": report.check_seconds,
+        "write": report.write_seconds,
+    }
 
     # The driver alone: the same rows, parsed beforehand (not timed), into an empty table.
-    parks = dict(__import__("technopark.parks.models", fromlist=["Park"]).Park.objects
-                 .values_list("park_id", "id"))
-    from technopark.parks.exchange.importer import main_fields
+    parks = dict(Park.objects.values_list("park_id", "id"))
     fields = main_fields(Entity.SITES)
     columns = ["id", "created", "updated", *fields]
     header_index = None
@@ -72,13 +74,13 @@ def child(db: str, data_dir: Path, work: Path) -> dict[str, float]:
         raw = sqlite3.connect(baseline_copy)
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("PRAGMA synchronous=NORMAL")
-        sql = (f"INSERT INTO parks_site ({', '.join(columns)}) "
-               f"VALUES ({', '.join('?' * len(columns))})")
-    else:
-        Site.objects.all().delete() if False else None
+        sql = (
+            f"INSERT INTO parks_site ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+    else:  # the same empty table: the importer's rows go, autocommit is on
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE parks_site, parks_historicalsite CASCADE")
-        connection.commit() if not connection.get_autocommit() else None
     with open(data_dir / "sites.csv", encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -100,21 +102,31 @@ def child(db: str, data_dir: Path, work: Path) -> dict[str, float]:
                     values.append(None)
                 else:
                     text = cells[header_index[name]]
-                    values.append(text if text != "" else (None if name not in
-                                  ("name", "tenure", "currency", "notes", "source") else ""))
+                    values.append(
+                        text
+                        if text != ""
+                        else (
+                            None
+                            if name not in ("name", "tenure", "currency", "notes", "source")
+                            else ""
+                        )
+                    )
             return (pk, now, now, *values)
 
         while True:
-            chunk = [to_row(c) for _, c in zip(range(DRIVER_CHUNK), reader)]
+            chunk = [to_row(c) for _, c in zip(range(DRIVER_CHUNK), reader, strict=False)]
             if not chunk:
                 break
             started = time.perf_counter()
             if db == "sqlite":
                 raw.executemany(sql, chunk)
             else:
-                with connection.cursor() as cursor, cursor.cursor.copy(
-                    f"COPY parks_site ({', '.join(columns)}) FROM STDIN"
-                ) as copy:
+                with (
+                    connection.cursor() as cursor,
+                    cursor.cursor.copy(
+                        f"COPY parks_site ({', '.join(columns)}) FROM STDIN"
+                    ) as copy,
+                ):
                     for row in chunk:
                         copy.write_row(row)
             seconds += time.perf_counter() - started
@@ -122,15 +134,18 @@ def child(db: str, data_dir: Path, work: Path) -> dict[str, float]:
     if db == "sqlite":
         raw.commit()
         raw.close()
-    else:
-        connection.commit() if not connection.get_autocommit() else None
     seconds += time.perf_counter() - started
     return {**importer, "driver_seconds": seconds}
 
 
 def run(db: str, n: int, data_dir: Path, work: Path) -> dict[str, float]:
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench", "PYTHONPATH": str(ROOT / "src"),
-           "DJANGO_SETTINGS_MODULE": "technopark.config.settings"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench",
+        "PYTHONPATH": str(ROOT / "src"),
+        "DJANGO_SETTINGS_MODULE": "technopark.config.settings",
+    }
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     else:
@@ -143,7 +158,10 @@ def run(db: str, n: int, data_dir: Path, work: Path) -> dict[str, float]:
     try:
         out = subprocess.run(
             [sys.executable, __file__, "--child", db, str(data_dir), str(work)],
-            env=env, check=True, capture_output=True, text=True,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
     finally:
         if db == "postgres":
@@ -172,8 +190,10 @@ def main() -> None:
 
     sizes = [int(n) for n in args.rows.split(",")]
     dbs = [d.strip() for d in args.db.split(",")]
-    print(f"{'rows':>9} {'database':<9} {'importer rows/s':>15} {'check s':>8} {'write s':>8} "
-          f"{'driver rows/s':>13} {'importer/driver':>15}")
+    print(
+        f"{'rows':>9} {'database':<9} {'importer rows/s':>15} {'check s':>8} {'write s':>8} "
+        f"{'driver rows/s':>13} {'importer/driver':>15}"
+    )
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="technopark-bench-") as tmp:
             data_dir = Path(tmp) / "data"
@@ -184,8 +204,11 @@ def main() -> None:
                 r = run(db, n, data_dir, work)
                 rate = r["rows"] / r["seconds"]
                 driver = r["rows"] / r["driver_seconds"]
-                print(f"{n:>9,} {db:<9} {rate:>15,.0f} {r['check']:>8.1f} {r['write']:>8.1f} "
-                      f"{driver:>13,.0f} {rate / driver:>15.2f}", flush=True)
+                print(
+                    f"{n:>9,} {db:<9} {rate:>15,.0f} {r['check']:>8.1f} {r['write']:>8.1f} "
+                    f"{driver:>13,.0f} {rate / driver:>15.2f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -56,14 +56,19 @@ def registry(db: None) -> dict[str, Any]:
     ensure_countries()
     alpha = Organization.objects.create(name="Alpha MC", kind=OrganizationKind.MANAGEMENT_COMPANY)
     beta = Organization.objects.create(name="Beta MC", kind=OrganizationKind.MANAGEMENT_COMPANY)
-    park_a = Park.objects.create(park_id="uz-alpha", name="Alpha Park", kind="industrial_park",
-                                 country_id="UZ", operator=alpha)
-    park_b = Park.objects.create(park_id="ru-beta", name="Beta Park", kind="technopark",
-                                 country_id="RU", operator=beta)
+    park_a = Park.objects.create(
+        park_id="uz-alpha",
+        name="Alpha Park",
+        kind="industrial_park",
+        country_id="UZ",
+        operator=alpha,
+    )
+    park_b = Park.objects.create(
+        park_id="ru-beta", name="Beta Park", kind="technopark", country_id="RU", operator=beta
+    )
     operator = User.objects.create_user("alice", password="x")
     Membership.objects.create(user=operator, organization=alpha, role=Role.OPERATOR)
-    return {"alpha": alpha, "beta": beta, "park_a": park_a, "park_b": park_b,
-            "operator": operator}
+    return {"alpha": alpha, "beta": beta, "park_a": park_a, "park_b": park_b, "operator": operator}
 
 
 def counts() -> dict[str, int]:

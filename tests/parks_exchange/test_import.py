@@ -16,11 +16,15 @@ from tests.parks_exchange.conftest import SITE_HEADER, counts, run_command, writ
 
 
 def test_import_creates_sites_with_history(registry: Any, importer: Any, tmp_path: Path) -> None:
-    path = write(tmp_path, "sites.csv", (
-        f"{SITE_HEADER}\n"
-        "s-1,uz-alpha,plot,2.5,,available,USD,100000,3,40.9,69.6,survey 2024,2024-12\n"
-        "s-2,uz-alpha,premises,,1200,reserved,,,,,,,2024\n"
-    ))
+    path = write(
+        tmp_path,
+        "sites.csv",
+        (
+            f"{SITE_HEADER}\n"
+            "s-1,uz-alpha,plot,2.5,,available,USD,100000,3,40.9,69.6,survey 2024,2024-12\n"
+            "s-2,uz-alpha,premises,,1200,reserved,,,,,,,2024\n"
+        ),
+    )
 
     run = importer(path, "--json")
 
@@ -42,14 +46,19 @@ def test_import_creates_sites_with_history(registry: Any, importer: Any, tmp_pat
     assert records[0].instance.site_id in {"s-1", "s-2"}
 
 
-def test_upsert_updates_and_records_before_and_after(registry: Any, importer: Any,
-                                                     tmp_path: Path) -> None:
-    first = write(tmp_path, "sites.csv", f"{SITE_HEADER}\n"
-                  "s-1,uz-alpha,plot,2.5,,available,USD,100000,3,40.9,69.6,survey,2024-12\n")
+def test_upsert_updates_and_records_before_and_after(
+    registry: Any, importer: Any, tmp_path: Path
+) -> None:
+    first = write(
+        tmp_path,
+        "sites.csv",
+        f"{SITE_HEADER}\ns-1,uz-alpha,plot,2.5,,available,USD,100000,3,40.9,69.6,survey,2024-12\n",
+    )
     assert importer(first, "--quiet").code == 0
     # A second file with fewer columns: the others keep their values.
-    second = write(tmp_path, "update.csv", "site_id,park_id,status,sale_price\n"
-                   "s-1,uz-alpha,occupied,90000\n")
+    second = write(
+        tmp_path, "update.csv", "site_id,park_id,status,sale_price\ns-1,uz-alpha,occupied,90000\n"
+    )
 
     run = importer(second, "--json")
 
@@ -69,8 +78,11 @@ def test_upsert_updates_and_records_before_and_after(registry: Any, importer: An
 
 
 def test_dry_run_writes_nothing(registry: Any, importer: Any, tmp_path: Path) -> None:
-    path = write(tmp_path, "sites.csv", f"{SITE_HEADER}\n"
-                 "s-1,uz-alpha,plot,2.5,,available,USD,100000,3,40.9,69.6,survey,2024-12\n")
+    path = write(
+        tmp_path,
+        "sites.csv",
+        f"{SITE_HEADER}\ns-1,uz-alpha,plot,2.5,,available,USD,100000,3,40.9,69.6,survey,2024-12\n",
+    )
     before = counts()
 
     run = importer(path, "--dry-run", "--json")
@@ -84,14 +96,21 @@ def test_dry_run_writes_nothing(registry: Any, importer: Any, tmp_path: Path) ->
 def test_parks_and_their_sites_in_one_run_with_new_operator_and_utilities(
     registry: Any, importer: Any, tmp_path: Path
 ) -> None:
-    parks = write(tmp_path, "parks.csv", (
-        "park_id,name,kind,country,region,lat,lon,coord_precision,area_total_ha,area_free_ha,"
-        "industries,operator,electricity_free_mw,gas_free_m3h,water_free_m3d,source,as_of\n"
-        "kz-new,New Park,sez,KZ,Almaty Region,43.2,76.9,site,100,40,24;27,Gamma MC,12.5,,300,"
-        "survey,2025-03\n"
-    ))
-    sites = write(tmp_path, "sites.csv", f"{SITE_HEADER}\n"
-                  "kz-s-1,kz-new,plot,2,,available,KZT,5000000,4,43.2,76.9,survey,2025\n")
+    parks = write(
+        tmp_path,
+        "parks.csv",
+        (
+            "park_id,name,kind,country,region,lat,lon,coord_precision,area_total_ha,area_free_ha,"
+            "industries,operator,electricity_free_mw,gas_free_m3h,water_free_m3d,source,as_of\n"
+            "kz-new,New Park,sez,KZ,Almaty Region,43.2,76.9,site,100,40,24;27,Gamma MC,12.5,,300,"
+            "survey,2025-03\n"
+        ),
+    )
+    sites = write(
+        tmp_path,
+        "sites.csv",
+        f"{SITE_HEADER}\nkz-s-1,kz-new,plot,2,,available,KZT,5000000,4,43.2,76.9,survey,2025\n",
+    )
 
     run = importer(sites, parks, "--json")  # parks are written first whatever the order
 
@@ -107,13 +126,14 @@ def test_parks_and_their_sites_in_one_run_with_new_operator_and_utilities(
     assert str(Organization.history.get(name="Gamma MC").request_id) == rid
 
 
-def test_operator_may_only_touch_its_own_parks(registry: Any, importer: Any,
-                                               tmp_path: Path) -> None:
-    path = write(tmp_path, "sites.csv", (
-        f"{SITE_HEADER}\n"
-        "a-1,uz-alpha,plot,1,,,,,,,,,\n"
-        "b-1,ru-beta,plot,1,,,,,,,,,\n"
-    ))
+def test_operator_may_only_touch_its_own_parks(
+    registry: Any, importer: Any, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "sites.csv",
+        (f"{SITE_HEADER}\na-1,uz-alpha,plot,1,,,,,,,,,\nb-1,ru-beta,plot,1,,,,,,,,,\n"),
+    )
     before = counts()
 
     run = importer(path, "--as", "alice")
@@ -144,19 +164,25 @@ def test_operator_cannot_move_another_operators_site_into_its_park(
 def test_operator_cannot_add_organizations_or_take_other_parks(
     registry: Any, importer: Any, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "parks.csv", (
-        "park_id,name,kind,country,operator\n"
-        "uz-alpha,Alpha Park,industrial_park,UZ,Beta MC\n"      # hands its park to Beta
-        "ru-beta,Beta Park,technopark,RU,Alpha MC\n"            # takes Beta's park
-        "uz-new,New,technopark,UZ,Delta MC\n"                   # a new organization
-    ))
+    path = write(
+        tmp_path,
+        "parks.csv",
+        (
+            "park_id,name,kind,country,operator\n"
+            "uz-alpha,Alpha Park,industrial_park,UZ,Beta MC\n"  # hands its park to Beta
+            "ru-beta,Beta Park,technopark,RU,Alpha MC\n"  # takes Beta's park
+            "uz-new,New,technopark,UZ,Delta MC\n"  # a new organization
+        ),
+    )
     before = counts()
 
     run = importer(path, "--as", "alice")
 
     assert run.code == 2
     assert [line.split(": ")[0] + ": " + line.split(": ")[1] for line in run.error_lines] == [
-        f"{path}:2: operator", f"{path}:3: operator", f"{path}:4: operator",
+        f"{path}:2: operator",
+        f"{path}:3: operator",
+        f"{path}:4: operator",
         f"{path}:4: park_id",
     ]
     assert counts() == before
@@ -183,10 +209,23 @@ def test_synthetic_data_imports_cleanly(db: None, importer: Any, tmp_path: Path)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "geojson"])
-def test_synthetic_data_in_other_formats_imports(db: None, importer: Any, tmp_path: Path,
-                                                 fmt: str) -> None:
-    run = run_command("synth", "--parks", "5", "--sites", "50", "--seed", "9", "--format", fmt,
-                      "-o", str(tmp_path), "--quiet")
+def test_synthetic_data_in_other_formats_imports(
+    db: None, importer: Any, tmp_path: Path, fmt: str
+) -> None:
+    run = run_command(
+        "synth",
+        "--parks",
+        "5",
+        "--sites",
+        "50",
+        "--seed",
+        "9",
+        "--format",
+        fmt,
+        "-o",
+        str(tmp_path),
+        "--quiet",
+    )
     assert run.code == 0
 
     run = importer(tmp_path / f"parks.{fmt}", tmp_path / f"sites.{fmt}", "--quiet")

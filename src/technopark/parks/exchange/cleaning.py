@@ -110,9 +110,7 @@ def clean_float(column: Column, cells: Sequence[Any]) -> tuple[list[Any], Errors
     return values, errors
 
 
-def _by_distinct(
-    cells: Sequence[Any], one: Callable[[str], Any]
-) -> tuple[list[Any], Errors]:
+def _by_distinct(cells: Sequence[Any], one: Callable[[str], Any]) -> tuple[list[Any], Errors]:
     """Clean each distinct cell once (`one` raises ValueError with the message)."""
     mapping: dict[Any, Any] = {}
     failures: dict[Any, str] = {}
@@ -308,6 +306,9 @@ def clean_column(column: Column, cells: Sequence[Any]) -> tuple[list[Any], Error
     values, errors = _by_distinct(cells, one)
     if column.max_length and kind in (Kind.REGION, Kind.ORGANIZATION):
         limit = column.max_length
-        errors += [(i, f"longer than {limit} characters")
-                   for i, v in enumerate(values) if v and len(v) > limit]
+        errors += [
+            (i, f"longer than {limit} characters")
+            for i, v in enumerate(values)
+            if v and len(v) > limit
+        ]
     return values, errors

@@ -63,8 +63,9 @@ def _formatter(column: Column) -> Any:
     if kind in (Kind.ISIC_LIST, Kind.TEXT_LIST):
         return lambda v: ";".join(v or [])
     if kind == Kind.GEOMETRY:
-        return lambda v: "" if v is None else json.dumps(v, ensure_ascii=False,
-                                                         separators=(",", ":"))
+        return lambda v: (
+            "" if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        )
     return lambda v: "" if v is None else str(v)
 
 
@@ -86,8 +87,7 @@ def table_rows(entity: Entity, queryset: QuerySet[Any] | None = None) -> Iterato
     if entity == Entity.PARKS:
         utilities = {
             (p, u): free
-            for p, u, free in ParkUtility.objects.values_list("park_id", "utility",
-                                                              "free_capacity")
+            for p, u, free in ParkUtility.objects.values_list("park_id", "utility", "free_capacity")
         }
     values = queryset.order_by(id_name).values_list(*lookups)
     for record in values.iterator(chunk_size=5000):
@@ -102,29 +102,36 @@ def table_rows(entity: Entity, queryset: QuerySet[Any] | None = None) -> Iterato
         yield row
 
 
-def export_table(entity: Entity | str, fmt: str, target: Path | IO[Any], *,
-                 user: AnyUser = None, as_system: bool = True) -> int:
+def export_table(
+    entity: Entity | str,
+    fmt: str,
+    target: Path | IO[Any],
+    *,
+    user: AnyUser = None,
+    as_system: bool = True,
+) -> int:
     """Write every park or site (those `user` may view, unless as the system) to `target`.
 
     `target` is a path, or for csv and geojson a text stream (e.g. stdout).
     """
     entity = Entity(entity)
-    model = Park if entity == Entity.PARKS else Site
-    queryset = model.objects.all()
+    model: type[Park] | type[Site] = Park if entity == Entity.PARKS else Site
+    queryset: QuerySet[Any] = model.objects.all()
     if not as_system:
         queryset = restrict(queryset, user, Action.VIEW)
     rows = table_rows(entity, queryset)
     columns = columns_of(entity)
     if fmt == "xlsx":
-        return write_xlsx(columns, rows, target, entity.value)  # type: ignore[arg-type]
+        return write_xlsx(columns, rows, target, entity.value)
     if isinstance(target, Path):
         with open(target, "w", encoding="utf-8", newline="") as out:
             return _write_text(entity, fmt, columns, rows, out)
     return _write_text(entity, fmt, columns, rows, target)
 
 
-def _write_text(entity: Entity, fmt: str, columns: tuple[Column, ...], rows: Any,
-                out: IO[str]) -> int:
+def _write_text(
+    entity: Entity, fmt: str, columns: tuple[Column, ...], rows: Any, out: IO[str]
+) -> int:
     if fmt == "csv":
         return write_csv(columns, rows, out)
     if fmt == "geojson":

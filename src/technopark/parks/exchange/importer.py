@@ -47,7 +47,7 @@ from technopark.parks.exchange.readers import (
     UnreadableFile,
     open_tables,
 )
-from technopark.parks.exchange.schema import ID_COLUMN, Column, Entity, Kind, columns_of
+from technopark.parks.exchange.schema import ID_COLUMN, Entity, Kind, columns_of
 from technopark.parks.models import Organization, Park, ParkUtility, Site
 from technopark.parks.services.reference import COUNTRIES, ensure_countries
 
@@ -55,8 +55,13 @@ BATCH_ROWS = 20_000
 SPOOL_IN_MEMORY_BYTES = 64 * 1024 * 1024
 SQLITE_CACHE_KIB = -256 * 1024  # negative: KiB, i.e. 256 MiB
 MODELS: dict[Entity, type[models.Model]] = {Entity.PARKS: Park, Entity.SITES: Site}
-HISTORY_EXTRA = ["history_date", "history_change_reason", "history_type", "history_user_id",
-                 "request_id"]
+HISTORY_EXTRA = [
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+    "request_id",
+]
 
 
 def main_fields(entity: Entity) -> list[str]:
@@ -154,9 +159,12 @@ class _Directory:
     def load_parks(self, park_ids: Iterable[str]) -> None:
         missing = [p for p in set(park_ids) if p not in self.parks]
         for chunk in _chunks(missing, 900):
-            found = {pid: (pk, op) for pk, pid, op in
-                     Park.objects.filter(park_id__in=chunk).values_list("id", "park_id",
-                                                                        "operator_id")}
+            found = {
+                pid: (pk, op)
+                for pk, pid, op in Park.objects.filter(park_id__in=chunk).values_list(
+                    "id", "park_id", "operator_id"
+                )
+            }
             for pid in chunk:
                 self.parks[pid] = found.get(pid)
             for pk, op in found.values():
@@ -238,9 +246,13 @@ class _Checker:
         for name in table.header:
             if name not in known:
                 hint = "" if name else " (an empty column name)"
-                self.problem(table.label, table.header_row, name or FILE_LEVEL,
-                             f"unknown column{hint}; the {table.entity.value} columns are: "
-                             + ", ".join(c.name for c in columns_of(table.entity)))
+                self.problem(
+                    table.label,
+                    table.header_row,
+                    name or FILE_LEVEL,
+                    f"unknown column{hint}; the {table.entity.value} columns are: "
+                    + ", ".join(c.name for c in columns_of(table.entity)),
+                )
                 ok = False
             elif name in seen:
                 self.problem(table.label, table.header_row, name, "the column appears twice")
@@ -301,11 +313,13 @@ class _Checker:
             seq if seq is not None else itertools.repeat(defaults[j])
             for j, seq in enumerate(per_field)
         ]
-        rows = list(zip(*sequences)) if any(given) else []
+        rows = list(zip(*sequences, strict=False)) if any(given) else []  # repeat() is endless
         # Only a GeoJSON park's boundary can be "not given" (a Point feature): look there.
-        keep_fields = [fidx[c.db_field] for name, c in columns.items()
-                       if c.kind == Kind.GEOMETRY and name in cleaned
-                       and any(v is KEEP for v in cleaned[name])]
+        keep_fields = [
+            fidx[c.db_field]
+            for name, c in columns.items()
+            if c.kind == Kind.GEOMETRY and name in cleaned and any(v is KEEP for v in cleaned[name])
+        ]
 
         creates: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -318,11 +332,10 @@ class _Checker:
             old = existing.get(ids[i]) if ids[i] is not None else None
             if old is None:
                 if keep_fields:
-                    row = list(row)
-                    for j in keep_fields:
-                        if row[j] is KEEP:
-                            row[j] = defaults[j]
-                    row = tuple(row)
+                    row = tuple(
+                        defaults[j] if j in keep_fields and v is KEEP else v
+                        for j, v in enumerate(row)
+                    )
                 creates.append(row)
                 created_numbers.append(i)
             else:
@@ -335,12 +348,32 @@ class _Checker:
                 updated_numbers.append(i)
 
         if entity == Entity.PARKS:
-            utilities = self._check_parks(label, numbers, cleaned, creates, updates,
-                                          created_numbers, updated_numbers, existing, ids, fail)
+            utilities = self._check_parks(
+                label,
+                numbers,
+                cleaned,
+                creates,
+                updates,
+                created_numbers,
+                updated_numbers,
+                existing,
+                ids,
+                fail,
+            )
         else:
             utilities = []
-            self._check_sites(label, numbers, cleaned, creates, updates, created_numbers,
-                              updated_numbers, existing, ids, fail)
+            self._check_sites(
+                label,
+                numbers,
+                cleaned,
+                creates,
+                updates,
+                created_numbers,
+                updated_numbers,
+                existing,
+                ids,
+                fail,
+            )
 
         if self.report.errors:
             return  # nothing will be written: stop spooling, keep checking
@@ -349,8 +382,9 @@ class _Checker:
         self.rows_to_write += len(creates) + len(updates)
         self.spool.add((entity.value, label, creates, updates, utilities))
 
-    def _check_duplicates(self, entity: Entity, label: str, numbers: list[int],
-                          ids: list[Any], fail: Any) -> None:
+    def _check_duplicates(
+        self, entity: Entity, label: str, numbers: list[int], ids: list[Any], fail: Any
+    ) -> None:
         seen = self.seen[entity]
         present = [i for i in ids if i is not None]
         if len(set(present)) == len(present) and seen.keys().isdisjoint(present):
@@ -361,8 +395,11 @@ class _Checker:
             if value is None:
                 continue
             if value in seen:
-                fail(i, ID_COLUMN[entity],
-                     f"duplicate {ID_COLUMN[entity]} {value!r}: also on row {seen[value]}")
+                fail(
+                    i,
+                    ID_COLUMN[entity],
+                    f"duplicate {ID_COLUMN[entity]} {value!r}: also on row {seen[value]}",
+                )
             else:
                 seen[value] = numbers[i]
 
@@ -391,11 +428,19 @@ class _Checker:
 
     # -- parks ---------------------------------------------------------------------------
 
-    def _check_parks(self, label: str, numbers: list[int], cleaned: dict[str, list[Any]],
-                     creates: list[tuple[Any, ...]], updates: list[tuple[Any, ...]],
-                     created_numbers: list[int], updated_numbers: list[int],
-                     existing: dict[str, tuple[Any, ...]], ids: list[Any],
-                     fail: Any) -> list[tuple[str, dict[str, Any]]]:
+    def _check_parks(
+        self,
+        label: str,
+        numbers: list[int],
+        cleaned: dict[str, list[Any]],
+        creates: list[tuple[Any, ...]],
+        updates: list[tuple[Any, ...]],
+        created_numbers: list[int],
+        updated_numbers: list[int],
+        existing: dict[str, tuple[Any, ...]],
+        ids: list[Any],
+        fail: Any,
+    ) -> list[tuple[str, dict[str, Any]]]:
         d = self.directory
         f = self.index[Entity.PARKS]
         header = set(cleaned)
@@ -405,37 +450,56 @@ class _Checker:
                     fail(i, name, f"required for a new park, but the file has no {name} column")
         for i, code in enumerate(cleaned.get("country", [])):
             if code and code not in d.countries:
-                fail(i, "country", f"{code!r} is not a known country; allowed: "
-                                   + ", ".join(sorted(d.countries)))
+                fail(
+                    i,
+                    "country",
+                    f"{code!r} is not a known country; allowed: " + ", ".join(sorted(d.countries)),
+                )
             elif code and code not in d.country_codes_in_db:
                 d.new_countries.add(code)
 
         def check_row(i: int, row: tuple[Any, ...], old_operator: Any, is_new: bool) -> None:
             lat, lon = row[f["lat"]], row[f["lon"]]
             if (lat is None) != (lon is None):
-                fail(i, "lon" if lon is None else "lat",
-                     "latitude and longitude are given together or not at all")
+                fail(
+                    i,
+                    "lon" if lon is None else "lat",
+                    "latitude and longitude are given together or not at all",
+                )
             if lat is not None and not row[f["coord_precision"]]:
-                fail(i, "coord_precision",
-                     "required with lat/lon: say whether the point is the park itself (site) "
-                     "or its town (city)")
+                fail(
+                    i,
+                    "coord_precision",
+                    "required with lat/lon: say whether the point is the park itself (site) "
+                    "or its town (city)",
+                )
             if row[f["investment_amount"]] is not None and not row[f["investment_currency"]]:
                 fail(i, "investment_currency", "required when investment_amount is given")
             total, free = row[f["area_total_ha"]], row[f["area_free_ha"]]
             if total is not None and free is not None and Decimal(str(free)) > Decimal(str(total)):
-                fail(i, "area_free_ha", f"the free area ({free} ha) exceeds the total area "
-                                        f"({total} ha)")
+                fail(
+                    i,
+                    "area_free_ha",
+                    f"the free area ({free} ha) exceeds the total area ({total} ha)",
+                )
             country = row[f["country_id"]]
             region = row[f["region_id"]]
             if isinstance(region, str) and country:
                 if (country, region) not in d.regions:
                     if not self.perms.add_reference(Region):
-                        fail(i, "region", f"{region!r} is not a region of {country}, and only an "
-                                          "administrator may add one")
+                        fail(
+                            i,
+                            "region",
+                            f"{region!r} is not a region of {country}, and only an "
+                            "administrator may add one",
+                        )
                     d.new_regions.add((country, region))
             elif isinstance(region, int) and d.region_country.get(region) != country:
-                fail(i, "region", f"the park's stored region is not in {country}; give the "
-                                  "region too")
+                fail(
+                    i,
+                    "region",
+                    f"the park's stored region is not in {country}; give the region too",
+                )
             operator = self._organization(i, row[f["operator_id"]], "operator", label, fail)
             self._organization(i, row[f["owner_id"]], "owner", label, fail)
             action = Action.ADD if is_new else Action.CHANGE
@@ -444,9 +508,12 @@ class _Checker:
                 not is_new and not self.perms.park(Action.CHANGE, old_operator)
             ):
                 who = getattr(self.user, "username", "")
-                fail(i, "operator" if not is_new else "park_id",
-                     f"{who} may not {action.value} park {row[f['park_id']]!r}"
-                     + (" with this operator" if is_new else ""))
+                fail(
+                    i,
+                    "operator" if not is_new else "park_id",
+                    f"{who} may not {action.value} park {row[f['park_id']]!r}"
+                    + (" with this operator" if is_new else ""),
+                )
             d.parks_in_run[row[f["park_id"]]] = operator
 
         for i, row in zip(created_numbers, creates, strict=True):
@@ -455,8 +522,9 @@ class _Checker:
             old = existing[ids[i]]
             check_row(i, row[2:], old[2 + f["operator_id"]], False)
 
-        utility_columns = [c for c in columns_of(Entity.PARKS)
-                           if c.kind == Kind.UTILITY and c.name in cleaned]
+        utility_columns = [
+            c for c in columns_of(Entity.PARKS) if c.kind == Kind.UTILITY and c.name in cleaned
+        ]
         if not utility_columns:
             return []
         out = []
@@ -472,17 +540,29 @@ class _Checker:
         if value in d.organizations:
             return d.organizations[value]
         if not self.perms.add_reference(Organization):
-            fail(i, column, f"organization {value!r} does not exist, and only an administrator "
-                            "may add one")
+            fail(
+                i,
+                column,
+                f"organization {value!r} does not exist, and only an administrator may add one",
+            )
         d.new_organizations.setdefault(value, label)
         return value
 
     # -- sites ---------------------------------------------------------------------------
 
-    def _check_sites(self, label: str, numbers: list[int], cleaned: dict[str, list[Any]],
-                     creates: list[tuple[Any, ...]], updates: list[tuple[Any, ...]],
-                     created_numbers: list[int], updated_numbers: list[int],
-                     existing: dict[str, tuple[Any, ...]], ids: list[Any], fail: Any) -> None:
+    def _check_sites(
+        self,
+        label: str,
+        numbers: list[int],
+        cleaned: dict[str, list[Any]],
+        creates: list[tuple[Any, ...]],
+        updates: list[tuple[Any, ...]],
+        created_numbers: list[int],
+        updated_numbers: list[int],
+        existing: dict[str, tuple[Any, ...]],
+        ids: list[Any],
+        fail: Any,
+    ) -> None:
         d = self.directory
         f = self.index[Entity.SITES]
         header = set(cleaned)
@@ -504,8 +584,11 @@ class _Checker:
         if unknown:
             for i, ref in enumerate(park_refs):
                 if ref in unknown:
-                    fail(i, "park_id", f"unknown park {ref!r}: it is neither in the database nor "
-                                       "in this import")
+                    fail(
+                        i,
+                        "park_id",
+                        f"unknown park {ref!r}: it is neither in the database nor in this import",
+                    )
 
         i_cur, i_sale, i_lease = f["currency"], f["sale_price"], f["lease_per_year"]
         i_kind, i_ha, i_m2, i_owner = f["kind"], f["area_ha"], f["area_m2"], f["owner_id"]
@@ -564,8 +647,9 @@ def _columns(model: type[models.Model], attnames: list[str]) -> list[str]:
 class _Writer:
     """Phase 2: write the spooled rows and their history rows, in bulk."""
 
-    def __init__(self, user: User | None, reason: str, request_id: uuid.UUID,
-                 progress: Any) -> None:
+    def __init__(
+        self, user: User | None, reason: str, request_id: uuid.UUID, progress: Any
+    ) -> None:
         self.user = user
         self.reason = reason[:100]
         self.progress = progress
@@ -603,28 +687,35 @@ class _Writer:
             bulk_create_with_history(
                 [
                     Organization(
-                        name=name, kind=OrganizationKind.MANAGEMENT_COMPANY,
+                        name=name,
+                        kind=OrganizationKind.MANAGEMENT_COMPANY,
                         source=f"Created by the import of {Path(label).name}",
                     )
                     for name, label in sorted(directory.new_organizations.items())
                 ],
-                Organization, default_user=self.user, default_change_reason=self.reason,
+                Organization,
+                default_user=self.user,
+                default_change_reason=self.reason,
                 default_date=self.now,
             )
         if directory.new_regions:
             bulk_create_with_history(
                 [Region(country_id=c, name=n) for c, n in sorted(directory.new_regions)],
-                Region, default_user=self.user, default_change_reason=self.reason,
+                Region,
+                default_user=self.user,
+                default_change_reason=self.reason,
                 default_date=self.now,
             )
         self.organizations = dict(Organization.objects.values_list("name", "id"))
-        self.regions = {(c, n): i for i, c, n in Region.objects.values_list("id", "country_id",
-                                                                            "name")}
+        self.regions = {
+            (c, n): i for i, c, n in Region.objects.values_list("id", "country_id", "name")
+        }
 
     # -- parks and sites -----------------------------------------------------------------
 
-    def rows(self, entity: Entity, creates: list[tuple[Any, ...]],
-             updates: list[tuple[Any, ...]]) -> None:
+    def rows(
+        self, entity: Entity, creates: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]
+    ) -> None:
         model = MODELS[entity]
         fields = main_fields(entity)
         resolve = self._resolver(entity, fields)
@@ -635,8 +726,9 @@ class _Writer:
             self._insert(model, ["id", "created", "updated", *fields], rows)
             self._history(model, fields, pks, "+")
             if entity == Entity.PARKS:
-                self.parks.update(zip((r[3 + fields.index("park_id")] for r in rows), pks,
-                                      strict=True))
+                self.parks.update(
+                    zip((r[3 + fields.index("park_id")] for r in rows), pks, strict=True)
+                )
             self.progress.update(len(rows))
         if updates:
             now = self.now_db
@@ -686,16 +778,21 @@ class _Writer:
     def load_park_ids(self) -> None:
         self.parks = dict(Park.objects.values_list("park_id", "id"))
 
-    def utilities(self, items: list[tuple[str, dict[str, Any]]], sources: dict[str, Any]) -> None:
+    def utilities(self, items: list[tuple[str, dict[str, Any]]], sources: dict[int, Any]) -> None:
         """Free capacities of park utilities: update the rows that exist, add the others."""
         if not items:
             return
-        wanted = {(self.parks[park_id], utility): value
-                  for park_id, values in items for utility, value in values.items()}
+        wanted = {
+            (self.parks[park_id], utility): value
+            for park_id, values in items
+            for utility, value in values.items()
+        }
         park_pks = {pk for pk, _u in wanted}
-        stored = {(u.park_id, u.utility): u
-                  for chunk in _chunks(sorted(park_pks), 900)
-                  for u in ParkUtility.objects.filter(park_id__in=chunk)}
+        stored = {
+            (u.park_id, u.utility): u
+            for chunk in _chunks(sorted(park_pks), 900)
+            for u in ParkUtility.objects.filter(park_id__in=chunk)
+        }
         changed, new = [], []
         for (park_pk, utility), value in wanted.items():
             value = None if value is None else Decimal(value)
@@ -706,15 +803,35 @@ class _Writer:
                     changed.append(current)
             elif value is not None:
                 source, as_of, precision = sources.get(park_pk, ("", None, "day"))
-                new.append(ParkUtility(park_id=park_pk, utility=utility, free_capacity=value,
-                                       source=source, as_of=as_of, as_of_precision=precision))
+                new.append(
+                    ParkUtility(
+                        park_id=park_pk,
+                        utility=utility,
+                        free_capacity=value,
+                        source=source,
+                        as_of=as_of,
+                        as_of_precision=precision,
+                    )
+                )
         if new:
-            bulk_create_with_history(new, ParkUtility, batch_size=1000, default_user=self.user,
-                                     default_change_reason=self.reason, default_date=self.now)
+            bulk_create_with_history(
+                new,
+                ParkUtility,
+                batch_size=1000,
+                default_user=self.user,
+                default_change_reason=self.reason,
+                default_date=self.now,
+            )
         if changed:
-            bulk_update_with_history(changed, ParkUtility, ["free_capacity", "updated"],
-                                     batch_size=1000, default_user=self.user,
-                                     default_change_reason=self.reason, default_date=self.now)
+            bulk_update_with_history(
+                changed,
+                ParkUtility,
+                ["free_capacity", "updated"],
+                batch_size=1000,
+                default_user=self.user,
+                default_change_reason=self.reason,
+                default_date=self.now,
+            )
 
     # -- the database, in bulk -----------------------------------------------------------
 
@@ -724,8 +841,8 @@ class _Writer:
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                    "FROM generate_series(1, %s)", [table, n],
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, n],
                 )
                 return [r[0] for r in cursor.fetchall()]
             cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
@@ -736,8 +853,9 @@ class _Writer:
                 top = max(top, seq[0] if seq else 0)
         return list(range(top + 1, top + 1 + n))
 
-    def _insert(self, model: type[models.Model], attnames: list[str],
-                rows: list[tuple[Any, ...]]) -> None:
+    def _insert(
+        self, model: type[models.Model], attnames: list[str], rows: list[tuple[Any, ...]]
+    ) -> None:
         self._insert_into(model._meta.db_table, _columns(model, attnames), rows)
 
     def _insert_into(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -754,17 +872,20 @@ class _Writer:
             raw_connection = connection.connection
             marks = ", ".join(["?"] * len(columns))
             raw_connection.executemany(
-                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})", rows  # noqa: S608
+                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})",  # noqa: S608
+                rows,
             )
             return
         with connection.cursor() as cursor:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(
-                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})", rows  # noqa: S608
+                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})",  # noqa: S608
+                rows,
             )
 
-    def _update(self, model: type[models.Model], fields: list[str],
-                rows: list[tuple[Any, ...]]) -> None:
+    def _update(
+        self, model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]
+    ) -> None:
         qn = connection.ops.quote_name
         columns = _columns(model, ["updated", *fields])
         assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
@@ -773,8 +894,9 @@ class _Writer:
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
 
-    def _history(self, model: type[models.Model], fields: list[str], pks: list[int],
-                 history_type: str) -> None:
+    def _history(
+        self, model: type[models.Model], fields: list[str], pks: list[int], history_type: str
+    ) -> None:
         """The rows django-simple-history would write — a snapshot of each row as stored, with
         when, why, who and the request id — copied inside the database from the rows just
         written (INSERT ... SELECT), so that no value crosses the driver twice."""
@@ -796,12 +918,15 @@ class _Writer:
             else:
                 extras.append("%s")
         values = [self.now_db, self.reason, history_type, self.user_id, self.request_id_db]
-        sql = (f"INSERT INTO {qn(history_model._meta.db_table)} ({target}) "  # noqa: S608
-               f"SELECT {source}, {', '.join(extras)} FROM {qn(model._meta.db_table)} ")
+        sql = (
+            f"INSERT INTO {qn(history_model._meta.db_table)} ({target}) "  # noqa: S608
+            f"SELECT {source}, {', '.join(extras)} FROM {qn(model._meta.db_table)} "
+        )
         with connection.cursor() as cursor:
             if pks == list(range(pks[0], pks[0] + len(pks))):
-                cursor.execute(sql + "WHERE id BETWEEN %s AND %s ORDER BY id",
-                               [*values, pks[0], pks[-1]])
+                cursor.execute(
+                    sql + "WHERE id BETWEEN %s AND %s ORDER BY id", [*values, pks[0], pks[-1]]
+                )
                 return
             for chunk in _chunks(sorted(pks), 900):
                 marks = ", ".join(["%s"] * len(chunk))
@@ -859,30 +984,38 @@ def import_files(
                 checker.problem(table.label, table.header_row, id_name, "required column missing")
                 continue
             if table.entity == Entity.SITES and "park_id" not in table.header:
-                checker.problem(table.label, table.header_row, "park_id",
-                                "required column missing")
+                checker.problem(table.label, table.header_row, "park_id", "required column missing")
                 continue
             by_bytes = table.size > 0 and table.label.lower().endswith((".csv", ".txt"))
-            bar = _bar(progress, desc=f"checking {Path(table.label).name}",
-                       total=table.size if by_bytes else None,
-                       unit="B" if by_bytes else " rows", unit_scale=True)
+            bar = _bar(
+                progress,
+                desc=f"checking {Path(table.label).name}",
+                total=table.size if by_bytes else None,
+                unit="B" if by_bytes else " rows",
+                unit_scale=True,
+            )
             try:
                 for batch in table.batches(batch_rows):
                     checker.check_batch(table, batch)
                     bar.update(batch.bytes_read if by_bytes else len(batch.rows))
             finally:
                 bar.close()
-        report.errors.sort(key=lambda p: (labels.index(p.file.split("[")[0])
-                                          if p.file.split("[")[0] in labels else 0, p.file,
-                                          p.row))
+        report.errors.sort(
+            key=lambda p: (
+                labels.index(p.file.split("[")[0]) if p.file.split("[")[0] in labels else 0,
+                p.file,
+                p.row,
+            )
+        )
         report.check_seconds = time.perf_counter() - started
         if report.errors or dry_run:
             return report
         reason = "import " + ", ".join(Path(p).name for p in labels)
         with transaction.atomic(), change_context() as request_id:
             report.request_id = str(request_id)
-            bar = _bar(progress, desc="writing", total=checker.rows_to_write, unit=" rows",
-                       unit_scale=True)
+            bar = _bar(
+                progress, desc="writing", total=checker.rows_to_write, unit=" rows", unit_scale=True
+            )
             writer = _Writer(user, reason, request_id, bar)
             writer.tune()
             writer.reference_rows(checker.directory)
@@ -909,5 +1042,9 @@ def import_files(
 
 
 def _park_sources() -> dict[int, tuple[str, Any, str]]:
-    return {pk: (source, as_of, precision) for pk, source, as_of, precision in
-            Park.objects.values_list("id", "source", "as_of", "as_of_precision")}
+    return {
+        pk: (source, as_of, precision)
+        for pk, source, as_of, precision in Park.objects.values_list(
+            "id", "source", "as_of", "as_of_precision"
+        )
+    }

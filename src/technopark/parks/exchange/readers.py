@@ -106,11 +106,17 @@ def open_tables(path: Path, label: str | None = None) -> list[Table]:
 def _entity_or_fail(header: list[str], label: str, row: int) -> Entity:
     entity = detect_entity(header)
     if entity is None:
-        raise UnreadableFile([Problem(
-            label, row, FILE_LEVEL,
-            "cannot tell parks from sites: the header has neither a site_id nor a park_id "
-            f"column (found: {', '.join(h for h in header if h) or 'nothing'})",
-        )])
+        raise UnreadableFile(
+            [
+                Problem(
+                    label,
+                    row,
+                    FILE_LEVEL,
+                    "cannot tell parks from sites: the header has neither a site_id nor a park_id "
+                    f"column (found: {', '.join(h for h in header if h) or 'nothing'})",
+                )
+            ]
+        )
     return entity
 
 
@@ -184,7 +190,9 @@ def _csv_table(path: Path, label: str) -> Table:
     def batches(size_hint: int) -> Iterator[Batch]:
         raw = _CountingReader(open(path, "rb", buffering=0))  # noqa: SIM115
         text = io.TextIOWrapper(
-            io.BufferedReader(raw, 1 << 20), encoding="utf-8-sig", errors="surrogateescape",
+            io.BufferedReader(raw, 1 << 20),
+            encoding="utf-8-sig",
+            errors="surrogateescape",
             newline="",
         )
         width = len(header)
@@ -202,22 +210,30 @@ def _csv_table(path: Path, label: str) -> Table:
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    problems.append(Problem(
-                        label, line_end + 1, FILE_LEVEL,
-                        f"unreadable CSV ({exc}); the file may be truncated or a quote is "
-                        "not closed",
-                    ))
+                    problems.append(
+                        Problem(
+                            label,
+                            line_end + 1,
+                            FILE_LEVEL,
+                            f"unreadable CSV ({exc}); the file may be truncated or a quote is "
+                            "not closed",
+                        )
+                    )
                     break
                 start = line_end + 1
                 line_end = reader.line_num
                 if len(row) != width:
                     if not any(row):
                         continue  # blank line
-                    problems.append(Problem(
-                        label, start, FILE_LEVEL,
-                        f"expected {width} fields as in the header, found {len(row)} "
-                        "(a truncated line or an unquoted delimiter?)",
-                    ))
+                    problems.append(
+                        Problem(
+                            label,
+                            start,
+                            FILE_LEVEL,
+                            f"expected {width} fields as in the header, found {len(row)} "
+                            "(a truncated line or an unquoted delimiter?)",
+                        )
+                    )
                     continue
                 if not any(row):
                     continue
@@ -238,12 +254,18 @@ def _csv_table(path: Path, label: str) -> Table:
 
     table = Table(label, entity, header, 1, batches, size)
     if bad is not None and bad[0] == 1:
-        line, offset, byte = bad
-        raise UnreadableFile([Problem(
-            label, 1, FILE_LEVEL,
-            f"the header is not valid UTF-8 text (byte 0x{byte:02x} at position {offset + 1}); "
-            "save the file as UTF-8 (it may be Windows-1251)",
-        )])
+        _line, offset, byte = bad
+        raise UnreadableFile(
+            [
+                Problem(
+                    label,
+                    1,
+                    FILE_LEVEL,
+                    f"the header is not valid UTF-8 text (byte 0x{byte:02x} at position {offset + 1}); "
+                    "save the file as UTF-8 (it may be Windows-1251)",
+                )
+            ]
+        )
     return table
 
 
@@ -260,11 +282,15 @@ def _surrogate_problems(
                 cell.encode("utf-8")
             except UnicodeEncodeError as exc:
                 byte = ord(cell[exc.start]) - 0xDC00
-                found.append(Problem(
-                    label, number, name,
-                    f"not valid UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8 "
-                    "(it may be Windows-1251)",
-                ))
+                found.append(
+                    Problem(
+                        label,
+                        number,
+                        name,
+                        f"not valid UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8 "
+                        "(it may be Windows-1251)",
+                    )
+                )
                 bad_here = True
         if not bad_here:
             keep_numbers.append(number)
@@ -306,11 +332,17 @@ def _xlsx_tables(path: Path, label: str) -> list[Table]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     def corrupt(exc: Exception) -> UnreadableFile:
-        return UnreadableFile([Problem(
-            label, 0, FILE_LEVEL,
-            f"not a readable XLSX workbook (truncated or corrupt: {exc.__class__.__name__}: "
-            f"{exc})",
-        )])
+        return UnreadableFile(
+            [
+                Problem(
+                    label,
+                    0,
+                    FILE_LEVEL,
+                    f"not a readable XLSX workbook (truncated or corrupt: {exc.__class__.__name__}: "
+                    f"{exc})",
+                )
+            ]
+        )
 
     try:
         if not zipfile.is_zipfile(path):
@@ -320,8 +352,14 @@ def _xlsx_tables(path: Path, label: str) -> list[Table]:
             if broken is not None:
                 raise zipfile.BadZipFile(f"bad CRC in {broken}")
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
-            EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        EOFError,
+    ) as exc:
         raise corrupt(exc) from exc
 
     tables: list[Table] = []
@@ -343,9 +381,16 @@ def _xlsx_tables(path: Path, label: str) -> list[Table]:
     for ws, header in sheets:
         sheet_label = f"{label}[{ws.title}]" if len(sheets) > 1 else label
         entity = _entity_or_fail(header, sheet_label, 1)
-        tables.append(Table(sheet_label, entity, header, 1,
-                            _xlsx_batches(ws, header, sheet_label, size // len(sheets), corrupt),
-                            size))
+        tables.append(
+            Table(
+                sheet_label,
+                entity,
+                header,
+                1,
+                _xlsx_batches(ws, header, sheet_label, size // len(sheets), corrupt),
+                size,
+            )
+        )
     return tables
 
 
@@ -359,16 +404,18 @@ def _xlsx_batches(ws: Any, header: list[str], label: str, size: int, corrupt: An
         count = 0
         number = 1
         try:
-            for number, values in enumerate(
-                ws.iter_rows(min_row=2, values_only=True), start=2
-            ):
+            for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
                 cells = [xlsx_cell_text(v) for v in values[:width]]
                 extra = [v for v in values[width:] if v not in (None, "")]
                 if extra:
-                    problems.append(Problem(
-                        label, number, FILE_LEVEL,
-                        f"{len(extra)} value(s) beyond the last column of the header",
-                    ))
+                    problems.append(
+                        Problem(
+                            label,
+                            number,
+                            FILE_LEVEL,
+                            f"{len(extra)} value(s) beyond the last column of the header",
+                        )
+                    )
                     continue
                 if not any(cells):
                     continue
@@ -381,10 +428,14 @@ def _xlsx_batches(ws: Any, header: list[str], label: str, size: int, corrupt: An
                     yield Batch(numbers, rows, problems, 0)
                     numbers, rows, problems = [], [], []
         except Exception as exc:  # damaged sheet XML: report where reading stopped
-            problems.append(Problem(
-                label, number + 1, FILE_LEVEL,
-                f"the sheet cannot be read beyond this row (truncated or corrupt: {exc})",
-            ))
+            problems.append(
+                Problem(
+                    label,
+                    number + 1,
+                    FILE_LEVEL,
+                    f"the sheet cannot be read beyond this row (truncated or corrupt: {exc})",
+                )
+            )
         if rows or problems:
             yield Batch(numbers, rows, problems, 0)
 
@@ -409,25 +460,44 @@ def _geojson_table(path: Path, label: str) -> Table:
         with open(path, encoding="utf-8-sig") as f:
             document = json.load(f, parse_float=str, parse_int=str)
     except UnicodeDecodeError as exc:
-        raise UnreadableFile([Problem(
-            label, 0, FILE_LEVEL, f"not valid UTF-8 text (byte at offset {exc.start}); "
-            "GeoJSON must be UTF-8",
-        )]) from exc
+        raise UnreadableFile(
+            [
+                Problem(
+                    label,
+                    0,
+                    FILE_LEVEL,
+                    f"not valid UTF-8 text (byte at offset {exc.start}); GeoJSON must be UTF-8",
+                )
+            ]
+        ) from exc
     except json.JSONDecodeError as exc:
-        raise UnreadableFile([Problem(
-            label, 0, FILE_LEVEL,
-            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg} "
-            "(a truncated file?)",
-        )]) from exc
+        raise UnreadableFile(
+            [
+                Problem(
+                    label,
+                    0,
+                    FILE_LEVEL,
+                    f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg} "
+                    "(a truncated file?)",
+                )
+            ]
+        ) from exc
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise UnreadableFile([Problem(
-            label, 0, FILE_LEVEL, 'invalid GeoJSON: expected {"type": "FeatureCollection", ...}'
-        )])
+        raise UnreadableFile(
+            [
+                Problem(
+                    label,
+                    0,
+                    FILE_LEVEL,
+                    'invalid GeoJSON: expected {"type": "FeatureCollection", ...}',
+                )
+            ]
+        )
     features = document.get("features")
     if not isinstance(features, list):
-        raise UnreadableFile([Problem(
-            label, 0, FILE_LEVEL, "invalid GeoJSON: `features` must be a list"
-        )])
+        raise UnreadableFile(
+            [Problem(label, 0, FILE_LEVEL, "invalid GeoJSON: `features` must be a list")]
+        )
     header: list[str] = []
     seen: set[str] = set()
     has_polygon = False
@@ -505,36 +575,56 @@ def _feature_row(
             coords = geometry.get("coordinates")
             pair = (
                 [_coordinate_text(c) for c in coords[:2]]
-                if isinstance(coords, list) and len(coords) >= 2 else [None, None]
+                if isinstance(coords, list) and len(coords) >= 2
+                else [None, None]
             )
             if None in pair:
-                problems.append(Problem(label, index, "geometry",
-                                        "a Point needs coordinates [longitude, latitude]"))
+                problems.append(
+                    Problem(
+                        label, index, "geometry", "a Point needs coordinates [longitude, latitude]"
+                    )
+                )
             else:
                 lon, lat = pair
                 for name, value in (("lat", lat), ("lon", lon)):
                     given = cells.get(name, "")
                     if given and Decimal(given) != Decimal(value):  # type: ignore[arg-type]
-                        problems.append(Problem(
-                            label, index, name,
-                            f"the property ({given}) disagrees with the Point geometry ({value})",
-                        ))
+                        problems.append(
+                            Problem(
+                                label,
+                                index,
+                                name,
+                                f"the property ({given}) disagrees with the Point geometry ({value})",
+                            )
+                        )
                     cells[name] = value
         elif kind in {"Polygon", "MultiPolygon"}:
             if entity == Entity.SITES:
-                problems.append(Problem(label, index, "geometry",
-                                        "a site's geometry must be a Point (or null)"))
+                problems.append(
+                    Problem(label, index, "geometry", "a site's geometry must be a Point (or null)")
+                )
             elif cells.get("boundary"):
-                problems.append(Problem(label, index, "boundary",
-                                        "give the boundary once: as the feature's geometry"))
+                problems.append(
+                    Problem(
+                        label,
+                        index,
+                        "boundary",
+                        "give the boundary once: as the feature's geometry",
+                    )
+                )
             else:
                 cells["boundary"] = json.dumps(
                     _numbers(geometry), ensure_ascii=False, separators=(",", ":")
                 )
         else:
-            problems.append(Problem(label, index, "geometry",
-                                    f"unsupported geometry type {kind!r}: use Point, Polygon, "
-                                    "MultiPolygon or null"))
+            problems.append(
+                Problem(
+                    label,
+                    index,
+                    "geometry",
+                    f"unsupported geometry type {kind!r}: use Point, Polygon, MultiPolygon or null",
+                )
+            )
     row: list[Any] = []
     for name in header:
         if name == "boundary" and "boundary" not in cells:

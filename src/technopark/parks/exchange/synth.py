@@ -19,23 +19,96 @@ from technopark.parks.exchange.writers import write_csv, write_geojson, write_xl
 
 # code: (weight, [(lat_min, lat_max, lon_min, lon_max, weight)], currency, units per USD, regions)
 COUNTRIES = {
-    "RU": (0.45, [(44.0, 58.0, 30.0, 50.0, 0.7), (52.0, 57.0, 60.0, 88.0, 0.3)], "RUB", 90.0,
-           ["Moscow Region", "Republic of Tatarstan", "Kaluga Region", "Lipetsk Region",
-            "Sverdlovsk Region", "Novosibirsk Region", "Samara Region", "Tula Region"]),
-    "UZ": (0.30, [(38.5, 42.0, 64.0, 71.5, 1.0)], "UZS", 12700.0,
-           ["Tashkent Region", "Navoiy Region", "Jizzakh Region", "Samarkand Region",
-            "Fergana Region", "Andijan Region", "Namangan Region", "Bukhara Region"]),
-    "KZ": (0.15, [(42.0, 53.5, 51.0, 81.0, 1.0)], "KZT", 480.0,
-           ["Almaty Region", "Karaganda Region", "Akmola Region", "Turkistan Region",
-            "Pavlodar Region"]),
-    "BY": (0.10, [(51.5, 55.8, 23.8, 32.5, 1.0)], "BYN", 3.3,
-           ["Minsk Region", "Brest Region", "Gomel Region", "Grodno Region", "Vitebsk Region",
-            "Mogilev Region"]),
+    "RU": (
+        0.45,
+        [(44.0, 58.0, 30.0, 50.0, 0.7), (52.0, 57.0, 60.0, 88.0, 0.3)],
+        "RUB",
+        90.0,
+        [
+            "Moscow Region",
+            "Republic of Tatarstan",
+            "Kaluga Region",
+            "Lipetsk Region",
+            "Sverdlovsk Region",
+            "Novosibirsk Region",
+            "Samara Region",
+            "Tula Region",
+        ],
+    ),
+    "UZ": (
+        0.30,
+        [(38.5, 42.0, 64.0, 71.5, 1.0)],
+        "UZS",
+        12700.0,
+        [
+            "Tashkent Region",
+            "Navoiy Region",
+            "Jizzakh Region",
+            "Samarkand Region",
+            "Fergana Region",
+            "Andijan Region",
+            "Namangan Region",
+            "Bukhara Region",
+        ],
+    ),
+    "KZ": (
+        0.15,
+        [(42.0, 53.5, 51.0, 81.0, 1.0)],
+        "KZT",
+        480.0,
+        [
+            "Almaty Region",
+            "Karaganda Region",
+            "Akmola Region",
+            "Turkistan Region",
+            "Pavlodar Region",
+        ],
+    ),
+    "BY": (
+        0.10,
+        [(51.5, 55.8, 23.8, 32.5, 1.0)],
+        "BYN",
+        3.3,
+        [
+            "Minsk Region",
+            "Brest Region",
+            "Gomel Region",
+            "Grodno Region",
+            "Vitebsk Region",
+            "Mogilev Region",
+        ],
+    ),
 }
-PARK_KINDS = (["industrial_park", "technopark", "sez", "small_industrial_zone", "fez",
-               "technopolis", "cluster"], [0.45, 0.2, 0.12, 0.1, 0.06, 0.04, 0.03])
-ISIC = ["10", "13", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "31", "32",
-        "62", "72"]
+PARK_KINDS = (
+    [
+        "industrial_park",
+        "technopark",
+        "sez",
+        "small_industrial_zone",
+        "fez",
+        "technopolis",
+        "cluster",
+    ],
+    [0.45, 0.2, 0.12, 0.1, 0.06, 0.04, 0.03],
+)
+ISIC = [
+    "10",
+    "13",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+    "26",
+    "27",
+    "28",
+    "29",
+    "31",
+    "32",
+    "62",
+    "72",
+]
 
 
 def _text(values: np.ndarray, unknown: np.ndarray | None = None) -> list[str]:
@@ -52,16 +125,19 @@ def _as_of(rng: np.random.Generator, n: int) -> list[str]:
     precision = rng.choice(3, n, p=[0.6, 0.3, 0.1])
     base = np.datetime64("2023-01-01") + days.astype("timedelta64[D]")
     iso = np.datetime_as_string(base, unit="D").tolist()
-    return [d if p == 0 else d[:7] if p == 1 else d[:4] for d, p in zip(iso, precision.tolist(),
-                                                                      strict=True)]
+    return [
+        d if p == 0 else d[:7] if p == 1 else d[:4]
+        for d, p in zip(iso, precision.tolist(), strict=True)
+    ]
 
 
 def _source(seed: int) -> str:
     return f"synthetic (technopark synth, seed {seed})"
 
 
-def park_rows(n: int, seed: int) -> tuple[list[list[str]], list[tuple[str, str, float, float,
-                                                                       str]]]:
+def park_rows(
+    n: int, seed: int
+) -> tuple[list[list[str]], list[tuple[str, str, float, float, str]]]:
     """Rows of n synthetic parks and, for sites, each park's (id, country, lat, lon, currency)."""
     rng = np.random.default_rng(seed)
     codes = list(COUNTRIES)
@@ -93,8 +169,11 @@ def park_rows(n: int, seed: int) -> tuple[list[list[str]], list[tuple[str, str, 
             "park_id": park_id,
             "name": f"Synthetic {kinds[i].replace('_', ' ')} No. {i + 1}",
             "kind": str(kinds[i]),
-            "stage": str(rng.choice(["operating", "under_construction", "concept", ""],
-                                    p=[0.6, 0.2, 0.1, 0.1])),
+            "stage": str(
+                rng.choice(
+                    ["operating", "under_construction", "concept", ""], p=[0.6, 0.2, 0.1, 0.1]
+                )
+            ),
             "development": str(rng.choice(["greenfield", "brownfield", ""], p=[0.6, 0.3, 0.1])),
             "country": code,
             "region": regions[rng.integers(len(regions))],
@@ -108,8 +187,9 @@ def park_rows(n: int, seed: int) -> tuple[list[list[str]], list[tuple[str, str, 
             "operator": f"Synthetic Management Company {code} {i % max(1, n // 3) + 1}",
             "established": str(int(established[i])),
             "residents_count": str(int(residents[i])),
-            "investment_amount": repr(float(invest_usd[i] if use_usd
-                                            else round(invest_usd[i] * rate, -3))),
+            "investment_amount": repr(
+                float(invest_usd[i] if use_usd else round(invest_usd[i] * rate, -3))
+            ),
             "investment_currency": "USD" if use_usd else currency,
             "jobs": str(int(jobs[i])),
             "electricity_free_mw": utilities[0],
@@ -126,8 +206,9 @@ def park_rows(n: int, seed: int) -> tuple[list[list[str]], list[tuple[str, str, 
     return rows, info
 
 
-def site_rows(n: int, parks: list[tuple[str, str, float, float, str]], seed: int,
-              chunk: int = 100_000) -> Iterator[list[str]]:
+def site_rows(
+    n: int, parks: list[tuple[str, str, float, float, str]], seed: int, chunk: int = 100_000
+) -> Iterator[list[str]]:
     """n synthetic sites spread over `parks` (bigger parks are not modelled: uniform)."""
     rng = np.random.default_rng(seed + 1)
     names = column_names(Entity.SITES)
@@ -151,8 +232,7 @@ def site_rows(n: int, parks: list[tuple[str, str, float, float, str]], seed: int
             for mu, q in ((1.5, 0.1), (200, 0.3), (100, 0.15), (80, 0.25), (1.0, 0.5))
         ]
         rail = rng.choice(["true", "false", ""], m, p=[0.2, 0.6, 0.2])
-        hazard = rng.choice(["1", "2", "3", "4", "5", ""], m,
-                            p=[0.02, 0.05, 0.2, 0.3, 0.3, 0.13])
+        hazard = rng.choice(["1", "2", "3", "4", "5", ""], m, p=[0.02, 0.05, 0.2, 0.3, 0.3, 0.13])
         ceiling = np.round(rng.uniform(4, 16, m), 1)
         floor = np.round(rng.uniform(1, 10, m), 1)
         crane = rng.choice([5.0, 10.0, 20.0, 32.0, 0.0], m, p=[0.2, 0.2, 0.1, 0.05, 0.45])
@@ -180,10 +260,12 @@ def site_rows(n: int, parks: list[tuple[str, str, float, float, str]], seed: int
             "dist_border_km": _text(*distances[4]),
         }
         park_list = [parks[p] for p in park.tolist()]
-        currencies = [p[4] if loc else "USD" for p, loc in zip(park_list, local.tolist(),
-                                                             strict=True)]
-        rate = np.array([rates[p[1]] if loc else 1.0 for p, loc in zip(park_list, local.tolist(),
-                                                                      strict=True)])
+        currencies = [
+            p[4] if loc else "USD" for p, loc in zip(park_list, local.tolist(), strict=True)
+        ]
+        rate = np.array(
+            [rates[p[1]] if loc else 1.0 for p, loc in zip(park_list, local.tolist(), strict=True)]
+        )
         sale = np.round(usd_per_ha * usd_size * rate, 0)
         lease = np.round(sale * rng.uniform(0.05, 0.12, m), 0)
         sale_text, lease_text = _text(sale, sale_unknown), _text(lease, lease_unknown)
@@ -191,8 +273,12 @@ def site_rows(n: int, parks: list[tuple[str, str, float, float, str]], seed: int
         lon = np.round(np.array([p[3] for p in park_list]) + jitter[:, 1], 5)
         lat_text, lon_text = _text(lat), _text(lon)
         kinds = np.where(premises, "premises", "plot").tolist()
-        status_l, tenure_l, rail_l, hazard_l = (status.tolist(), tenure.tolist(), rail.tolist(),
-                                                hazard.tolist())
+        status_l, tenure_l, rail_l, hazard_l = (
+            status.tolist(),
+            tenure.tolist(),
+            rail.tolist(),
+            hazard.tolist(),
+        )
         for k in range(m):
             has_price = sale_text[k] or lease_text[k]
             record = {
@@ -215,16 +301,19 @@ def site_rows(n: int, parks: list[tuple[str, str, float, float, str]], seed: int
             yield [record[c] if c in record else text[c][k] if c in text else "" for c in names]
 
 
-def write_synth(directory: Path, *, parks: int, sites: int, seed: int, fmt: str = "csv") -> dict[
-        str, Path]:
+def write_synth(
+    directory: Path, *, parks: int, sites: int, seed: int, fmt: str = "csv"
+) -> dict[str, Path]:
     """Write DIR/parks.<fmt> and DIR/sites.<fmt>; returns the paths."""
     if parks < 1 and sites > 0:
         raise ValueError("Sites need at least one park.")
     directory.mkdir(parents=True, exist_ok=True)
     park_table, info = park_rows(parks, seed)
     paths = {}
-    for entity, rows in ((Entity.PARKS, iter(park_table)),
-                         (Entity.SITES, site_rows(sites, info, seed))):
+    for entity, rows in (
+        (Entity.PARKS, iter(park_table)),
+        (Entity.SITES, site_rows(sites, info, seed)),
+    ):
         path = directory / f"{entity.value}.{fmt}"
         columns = columns_of(entity)
         if fmt == "xlsx":

@@ -57,8 +57,9 @@ def _xlsx_value(column: Column, text: str) -> Any:
     return text
 
 
-def write_xlsx(columns: tuple[Column, ...], rows: Iterable[list[str]], path: Path | IO[bytes],
-               sheet: str) -> int:
+def write_xlsx(
+    columns: tuple[Column, ...], rows: Iterable[list[str]], path: Path | IO[bytes], sheet: str
+) -> int:
     """A one-sheet workbook with numbers as numbers; the same data gives the same bytes."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -123,8 +124,9 @@ def _json_value(column: Column, text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def write_geojson(entity: Entity, columns: tuple[Column, ...], rows: Iterable[list[str]],
-                  out: IO[str]) -> int:
+def write_geojson(
+    entity: Entity, columns: tuple[Column, ...], rows: Iterable[list[str]], out: IO[str]
+) -> int:
     """A FeatureCollection, one feature per line; properties are the exchange columns.
 
     The geometry is a Point from lat/lon (null when unknown); a park with a boundary has the

@@ -20,12 +20,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--what", choices=["parks", "sites"], required=True)
-        parser.add_argument("--format", choices=FORMATS,
-                            help="Default: from the file name's extension.")
-        parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                            help="Output file, or - for stdout (csv and geojson).")
-        parser.add_argument("--as", dest="as_user", metavar="USERNAME",
-                            help="Export only what this user may view (default: everything).")
+        parser.add_argument(
+            "--format", choices=FORMATS, help="Default: from the file name's extension."
+        )
+        parser.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            metavar="FILE",
+            help="Output file, or - for stdout (csv and geojson).",
+        )
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            help="Export only what this user may view (default: everything).",
+        )
         parser.add_argument("--quiet", action="store_true", help="No summary on stderr.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,8 +43,8 @@ class Command(BaseCommand):
         fmt = options["format"] or (format_from_name(output) if output != "-" else "csv")
         if fmt is None:
             raise CommandError(
-                f"Cannot tell the format from {output!r}: give --format "
-                f"({', '.join(FORMATS)}).", returncode=2,
+                f"Cannot tell the format from {output!r}: give --format ({', '.join(FORMATS)}).",
+                returncode=2,
             )
         if output == "-" and fmt == "xlsx":
             raise CommandError("XLSX cannot go to stdout: give a file with -o.", returncode=2)
@@ -47,11 +57,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {options['as_user']!r}.", returncode=2) from None
         if output == "-":
             stream = getattr(self.stdout, "_out", sys.stdout)
-            count = export_table(options["what"], fmt, stream, user=user,
-                                 as_system=user is None)
+            count = export_table(options["what"], fmt, stream, user=user, as_system=user is None)
             stream.flush()
         else:
-            count = export_table(options["what"], fmt, Path(output), user=user,
-                                 as_system=user is None)
+            count = export_table(
+                options["what"], fmt, Path(output), user=user, as_system=user is None
+            )
         if not options["quiet"]:
             self.stderr.write(f"Exported {count} {options['what']} to {output} ({fmt}).")

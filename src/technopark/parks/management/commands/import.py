@@ -22,18 +22,34 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE",
-                            help="Files to import; parks are written before sites.")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Check everything and report what would change; write nothing.")
-        parser.add_argument("--quiet", action="store_true",
-                            help="No progress bar and no summary (errors are still printed).")
-        parser.add_argument("--json", action="store_true",
-                            help='Print one JSON summary on stdout: {"created", "updated", '
-                                 '"errors", ...}.')
-        parser.add_argument("--as", dest="as_user", metavar="USERNAME",
-                            help="Import as this user, within their permissions (default: the "
-                                 "system, which may do everything).")
+        parser.add_argument(
+            "files",
+            nargs="+",
+            metavar="FILE",
+            help="Files to import; parks are written before sites.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check everything and report what would change; write nothing.",
+        )
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="No progress bar and no summary (errors are still printed).",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help='Print one JSON summary on stdout: {"created", "updated", "errors", ...}.',
+        )
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            help="Import as this user, within their permissions (default: the "
+            "system, which may do everything).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = None

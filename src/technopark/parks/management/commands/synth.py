@@ -27,9 +27,13 @@ class Command(BaseCommand):
         if options["format"] == "xlsx" and options["sites"] > 1_048_575:
             raise CommandError("An XLSX sheet holds at most 1,048,575 rows.", returncode=2)
         try:
-            paths = write_synth(Path(options["output"]), parks=options["parks"],
-                                sites=options["sites"], seed=options["seed"],
-                                fmt=options["format"])
+            paths = write_synth(
+                Path(options["output"]),
+                parks=options["parks"],
+                sites=options["sites"],
+                seed=options["seed"],
+                fmt=options["format"],
+            )
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         if not options["quiet"]:
