@@ -91,6 +91,7 @@ def test_operator_edits_a_site_and_the_change_is_in_the_history(world: Any) -> N
     assert change.user == world.users["operator"]
     html = page.content.decode()
     assert "History of changes" in html and "<ins>Lot 7</ins>" in html
+    assert "Land area, ha: <del>" in html
 
 
 def test_validation_messages_appear_beside_the_fields(world: Any) -> None:

@@ -49,6 +49,7 @@ class LocalizedNamesMixin:
     form: Any
 
     def localize_choice_labels(self) -> None:
+        self.form.label_suffix = ""
         for field in self.form.fields.values():
             if hasattr(field, "label_from_instance"):
                 field.label_from_instance = localized_name
@@ -229,8 +230,12 @@ class SiteFilterSet(VisibleParksMixin, LocalizedNamesMixin, filters.FilterSet):
     industry = filters.CharFilter(
         label=_("Park industry (ISIC)"), method="filter_industry", validators=[isic_prefix]
     )
-    kind = filters.MultipleChoiceFilter(label=_("Kind"), choices=SiteKind.choices)
-    status = filters.MultipleChoiceFilter(label=_("Status"), choices=SiteStatus.choices)
+    kind = filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=SiteKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    status = filters.MultipleChoiceFilter(
+        label=_("Status"), choices=SiteStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
     tenure = filters.MultipleChoiceFilter(label=_("Tenure"), choices=Tenure.choices)
     min_area_ha = filters.NumberFilter(
         label=_("Land area at least, ha"),

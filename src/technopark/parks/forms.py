@@ -57,6 +57,7 @@ class RegistryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: AnyUser = None, **kwargs: Any) -> None:
         self.user = user
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
@@ -202,6 +203,10 @@ class UtilityForm(RegistryForm):
 
 
 class ApiTokenForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     name = forms.CharField(
         label=_("Name"),
         max_length=100,

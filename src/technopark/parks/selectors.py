@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django_filters import FilterSet
@@ -283,6 +284,13 @@ class HistoryEntry:
 HISTORY_IGNORED_FIELDS = {"updated", "created"}
 
 
+def _field_label(model: Any, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field since removed from the model
+        return name
+
+
 def park_history(*, park: Park, limit: int = 50) -> list[HistoryEntry]:
     """The latest changes to a park, its sites and utilities, each with before/after values."""
     records = chain(
@@ -313,7 +321,11 @@ def park_history(*, park: Park, limit: int = 50) -> list[HistoryEntry]:
                 object_label=label,
                 object_type=str(model._meta.verbose_name),
                 reason=record.history_change_reason or "",
-                changes=[c for c in changes if c["field"] not in HISTORY_IGNORED_FIELDS],
+                changes=[
+                    {**c, "label": _field_label(model, c["field"])}
+                    for c in changes
+                    if c["field"] not in HISTORY_IGNORED_FIELDS
+                ],
             )
         )
     return entries
