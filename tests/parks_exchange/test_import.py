@@ -257,3 +257,39 @@ def test_reimport_of_the_reference_export(db: None, importer: Any, tmp_path: Pat
     assert json.loads(run.stdout)["created"] == reference > 40
     eltech = Park.objects.get(park_id="uz-eltech-industrial")
     assert eltech.as_of_display == "2024-12" and eltech.coord_precision == "city"
+
+
+def test_workbook_with_a_parks_sheet_and_a_sites_sheet(
+    db: None, importer: Any, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sites = workbook.active
+    sites.title = "sites"  # first, yet parks are written first
+    sites.append(["site_id", "park_id", "kind", "area_m2", "rail_siding"])
+    sites.append(["by-s-1", "by-new", "premises", 1500, True])
+    parks = workbook.create_sheet("parks")
+    parks.append(["park_id", "name", "kind", "country", "as_of"])
+    parks.append(["by-new", "New Park", "industrial_park", "BY", 2023])
+    path = tmp_path / "registry.xlsx"
+    workbook.save(path)
+
+    run = importer(path, "--json")
+
+    assert run.code == 0, run.stderr
+    site = Site.objects.get(site_id="by-s-1")
+    assert site.park.park_id == "by-new" and site.rail_siding is True
+    assert site.area_m2 == Decimal(1500)
+    assert site.park.as_of_display == "2023"
+
+
+def test_unknown_column_and_row_errors_are_reported_together(
+    registry: Any, importer: Any, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "sites.csv", "site_id,park_id,kind,colour\ns-1,uz-alpha,hut,red\n")
+
+    run = importer(path)
+
+    assert run.code == 2
+    assert [line.split(":")[1:3] for line in run.error_lines] == [["1", " colour"], ["2", " kind"]]

@@ -240,6 +240,8 @@ class _Checker:
     # -- tables --------------------------------------------------------------------------
 
     def check_header(self, table: Table) -> bool:
+        """Report unknown and repeated columns. Rows are still checked, without the unknown
+        columns, so that one run reports every error; a repeated column stops the table."""
         known = {c.name for c in columns_of(table.entity)}
         ok = True
         seen: set[str] = set()
@@ -253,7 +255,6 @@ class _Checker:
                     f"unknown column{hint}; the {table.entity.value} columns are: "
                     + ", ".join(c.name for c in columns_of(table.entity)),
                 )
-                ok = False
             elif name in seen:
                 self.problem(table.label, table.header_row, name, "the column appears twice")
                 ok = False
@@ -278,7 +279,9 @@ class _Checker:
             self.problem(label, numbers[i], column, message)
 
         for position, name in enumerate(header):
-            column = columns[name]
+            column = columns.get(name)
+            if column is None:
+                continue  # an unknown column, reported with the header
             values, errors = clean_column(column, cells_by_column[position])
             for i, message in errors:
                 fail(i, name, message)
@@ -800,6 +803,7 @@ class _Writer:
             if current is not None:
                 if current.free_capacity != value:
                     current.free_capacity = value
+                    current.updated = self.now
                     changed.append(current)
             elif value is not None:
                 source, as_of, precision = sources.get(park_pk, ("", None, "day"))

@@ -95,7 +95,12 @@ def open_tables(path: Path, label: str | None = None) -> list[Table]:
     label = label or str(path)
     if not path.exists():
         raise UnreadableFile([Problem(label, 0, FILE_LEVEL, "no such file")])
-    fmt = sniff_format(path)
+    try:
+        fmt = sniff_format(path)
+    except OSError as exc:
+        raise UnreadableFile(
+            [Problem(label, 0, FILE_LEVEL, f"cannot read the file: {exc}")]
+        ) from exc
     if fmt == "xlsx":
         return _xlsx_tables(path, label)
     if fmt == "geojson":
