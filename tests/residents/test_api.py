@@ -350,3 +350,58 @@ def test_api_lists_are_scoped(client, rw, draft):
         assert len(client.get(f"{API}/agreements").json()) == agreements, role
         client.logout()
     assert agreement.pk
+
+
+def test_operator_sets_the_certificate_and_marks_events_done(client, rw):
+    agreement = make_agreement(
+        rw, signed_on=dt.date(2026, 1, 31), template_id="uz-small-industrial-zone"
+    )
+    documents = agreement.commitments.get(kind="documents")
+    resident = client_for(client, rw.users["applicant"])
+    assert_error_format(
+        resident.patch(
+            f"{API}/agreements/{agreement.pk}",
+            {"certificate_number": "X"},
+            content_type="application/json",
+        ),
+        403,
+    )
+    assert_error_format(
+        resident.post(
+            f"{API}/commitments/{documents.pk}/done",
+            {"done_on": "2026-02-10"},
+            content_type="application/json",
+        ),
+        403,
+    )
+    client.logout()
+    operator = client_for(client, rw.users["operator"])
+    patched = operator.patch(
+        f"{API}/agreements/{agreement.pk}",
+        {"certificate_number": "SIZ-7", "certificate_date": "2026-02-02"},
+        content_type="application/json",
+    )
+    assert patched.status_code == 200 and patched.json()["certificate_number"] == "SIZ-7"
+    done = operator.post(
+        f"{API}/commitments/{documents.pk}/done",
+        {"done_on": "2026-02-10"},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["done_on"] == "2026-02-10"
+    assert_error_format(
+        operator.post(
+            f"{API}/commitments/{documents.pk}/done",
+            {"done_on": "2025-01-01"},
+            content_type="application/json",
+        ),
+        422,
+    )
+
+
+def test_admin_lists_residents_models(client, rw, draft):
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role("superuser"))
+    for model in ("application", "inquiry", "agreement", "report", "notification", "statuschange"):
+        assert client.get(f"/admin/residents/{model}/").status_code == 200, model
+    assert client.get(f"/admin/residents/application/{draft.pk}/change/").status_code == 200

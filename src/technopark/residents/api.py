@@ -27,12 +27,15 @@ from technopark.residents.schemas import (
     AgreementDetailOut,
     AgreementIn,
     AgreementOut,
+    AgreementPatch,
     AnswerIn,
     ApplicationDetailOut,
     ApplicationIn,
     ApplicationOut,
     ApplicationPatch,
     AssignIn,
+    CommitmentDoneIn,
+    CommitmentOut,
     ConvertIn,
     DocumentOut,
     InquiryAccepted,
@@ -397,6 +400,32 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
         data["sites"] = _sites(data.get("park") or data["application"].park, payload.sites)
     agreement = services.agreement_create(user=user, **data)
     return Status(201, selectors.agreement_for(user, agreement.pk))
+
+
+@router.patch(
+    "/agreements/{pk}",
+    response={200: AgreementDetailOut, **ERRORS},
+    auth=READ,
+    summary="Change the number, end date or status certificate (operator)",
+)
+def agreement_patch(request: HttpRequest, pk: int, payload: AgreementPatch) -> Any:
+    user = user_of(request)
+    agreement = agreement_detail(request, pk)
+    services.agreement_update(agreement=agreement, user=user, data=payload.dict(exclude_unset=True))
+    return selectors.agreement_for(user, pk)
+
+
+@router.post(
+    "/commitments/{pk}/done",
+    response={200: CommitmentOut, **ERRORS},
+    auth=READ,
+    summary="Record when an event commitment happened (operator)",
+)
+def commitment_done(request: HttpRequest, pk: int, payload: CommitmentDoneIn) -> Any:
+    commitment = get_object_or_404(selectors.commitments_for(user_of(request)), pk=pk)
+    return services.commitment_mark_done(
+        commitment=commitment, user=user_of(request), done_on=payload.done_on
+    )
 
 
 # --------------------------------------------------------------------------- reports

@@ -187,7 +187,7 @@ def _apply_consequences(commitment: Commitment, today: dt.date) -> list[StatusCh
             agreement.status = AgreementStatus.STATUS_LOST
             changed.append("status")
     if changed:
-        agreement._change_reason = reason  # read by django-simple-history
+        agreement._change_reason = reason  # type: ignore[attr-defined]  # for django-simple-history
         agreement.save(update_fields=sorted({*changed, "updated"}))
     return created
 
@@ -219,7 +219,7 @@ def evaluate_all(today: dt.date) -> dict[str, Any]:
             ) != (status, reason, actual, today):
                 commitment.status, commitment.status_reason = status, reason
                 commitment.actual, commitment.evaluated_on = actual, today
-                commitment._change_reason = "compliance-check"
+                commitment._change_reason = "compliance-check"  # type: ignore[attr-defined]
                 commitment.save(
                     update_fields=["status", "status_reason", "actual", "evaluated_on", "updated"]
                 )

@@ -180,6 +180,17 @@ class AgreementIn(AgreementTerms):
     sites: list[str] | None = None
 
 
+class AgreementPatch(Strict):
+    number: str | None = None
+    valid_until: dt.date | None = None
+    certificate_number: str | None = None
+    certificate_date: dt.date | None = None
+
+
+class CommitmentDoneIn(Strict):
+    done_on: dt.date | None = Field(..., description="When it happened; null to clear.")
+
+
 class CommitmentOut(Schema):
     id: int
     kind: str

@@ -177,6 +177,7 @@ def operator_inbox(user: AnyUser, today: dt.date) -> dict[str, Any]:
         "overdue_applications": [a for a in applications if a.is_overdue(today)],
         "reports_due": reports_due(agreements, today),
         "commitments": list(commitments[:200]),
+        "agreements": agreements,
     }
 
 

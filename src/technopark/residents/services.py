@@ -949,7 +949,7 @@ def report_save(
         report.full_clean()
         _stamp(report, user)
         if reason:
-            report._change_reason = reason  # read by django-simple-history
+            report._change_reason = reason  # type: ignore[attr-defined]  # for django-simple-history
         report.save()
     return report
 
@@ -979,7 +979,14 @@ def report_import_xlsx(
         else:
             from technopark.residents.selectors import agreements_for
 
-            agreement = agreements_for(user).filter(number=row["agreement"]).first()
+            matches = list(agreements_for(user).filter(number=row["agreement"])[:2])
+            if len(matches) > 1:
+                errors.append(
+                    f"{ref('agreement')}: agreement: “{row['agreement']}” is the number of "
+                    "agreements in several of your parks; upload each park's reports separately"
+                )
+                continue
+            agreement = matches[0] if matches else None
         if agreement is None:
             errors.append(
                 f"{ref('agreement')}: agreement: no agreement “{row['agreement']}” of yours"
