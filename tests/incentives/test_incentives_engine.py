@@ -516,12 +516,13 @@ def test_profit_bracket_does_not_extend() -> None:
 
 
 # ------------------------------------------------------------------ totals and output
-def test_npv_end_of_year_convention() -> None:
+def test_npv_uses_the_finance_model_convention() -> None:
+    # docs/finance-model.md: NPV = sum of CF_t / (1 + r)^t with t = 0 in start_year.
     p = project(discount_rate=0.1)
     r = evaluate(p, FEZ)
     assert r.table is not None
     s = r.table.total("saved")
-    expected = sum(v / 1.1 ** (i + 1) for i, v in enumerate(s))
+    expected = sum(v / 1.1**i for i, v in enumerate(s))
     assert r.npv_saved == pytest.approx(expected)
     assert r.total_saved == pytest.approx(s.sum())
 

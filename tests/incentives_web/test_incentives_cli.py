@@ -53,8 +53,8 @@ def test_eltech_in_eltech_industrial_by_hand(cli: Callable[..., Run]) -> None:
     # Nothing after 2026 (the cut ends on 01.01.2027).
     assert all(v == 0 for y, v in _saved(result, "property").items() if y >= 2027)
     assert result["total_saved"] == pytest.approx(11_062.50)
-    # PV, end of year: 2026 is t = 1 → 11,062.50 / 1.12² = 8,818.96
-    assert result["npv_saved"] == pytest.approx(11_062.50 / 1.12**2, abs=0.01)
+    # PV with t = 0 in start_year 2025: 2026 is t = 1 → 11,062.50 / 1.12 = 9,877.23
+    assert result["npv_saved"] == pytest.approx(11_062.50 / 1.12, abs=0.01)
     # 2025 baseline: land 3 ha × USD 3,000 (override) for Apr–Dec = 6,750; social tax
     # 10 jobs × 450 × 12 × 12 % = 6,480 → 13,230.
     baseline_2025 = sum(r["baseline"] for r in result["by_year"] if r["year"] == 2025)

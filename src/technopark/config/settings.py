@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "leaflet",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "technopark.core",
     "technopark.geo",
     "technopark.parks",
@@ -189,6 +191,17 @@ CACHES = {
     }
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Background tasks (simulations, large imports, documents): stored in the database and run by
+# `technopark db_worker` (started by `technopark serve`). TASKS_BACKEND=immediate runs them
+# in the request instead (tests, single-process setups).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TASKS_BACKEND") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
 }
 
 LEAFLET_CONFIG = {

@@ -547,7 +547,9 @@ def tax_bases(project: Project, rates: TaxRates, *, interest: np.ndarray | None 
         ebt=ebt,
         loss_used=used,
         loss_balance_end=balance,
-        taxable_profit=taxable,
+        # Offsetting a loss against an equal profit can leave −1e-11 in floating point; the
+        # base of a tax is never negative.
+        taxable_profit=np.maximum(taxable, 0.0),
         land_months=land_months,
         water_m3=project.water_use_by_year(),
         payroll=project.payroll_by_year(),

@@ -769,7 +769,10 @@ def _combine(outcomes: Iterable[BenefitOutcome], n: int) -> dict[str, np.ndarray
 
 
 def _pv(values: np.ndarray, rate: float) -> float:
-    t = np.arange(1, len(values) + 1)
+    """Present value with the product-wide convention of the finance model: Σ v_t / (1 + r)^t,
+    t = 0 in the start year (docs/finance-model.md), so that the value of benefits here equals
+    the difference of NPVs with and without them there."""
+    t = np.arange(len(values))
     return float((values / (1.0 + rate) ** t).sum())
 
 
