@@ -14,8 +14,8 @@ from technopark.parks.exchange.exporter import FORMATS, export_table, format_fro
 
 class Command(BaseCommand):
     help = (
-        "Export parks or sites in the exchange schema (exactly what `technopark import` reads); "
-        "the same data always gives the same bytes."
+        "Export parks or sites in the exchange schema (CSV, XLSX, GeoJSON), as import reads.\n"
+        "The same data always gives the same bytes (see docs/exchange-schema.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -16,9 +16,9 @@ LARGE_FILE_BYTES = 1 << 20  # show a progress bar from 1 MiB on
 
 class Command(BaseCommand):
     help = (
-        "Import parks or sites from CSV, XLSX or GeoJSON files in the exchange schema "
-        "(docs/exchange-schema.md): upsert by park_id/site_id, all or nothing. Bad input: "
-        "exit code 2 and every error as FILE:ROW: column: message on stderr."
+        "Import parks or sites from CSV, XLSX or GeoJSON (exchange schema), all or nothing.\n"
+        "Upserts by park_id/site_id with history. Bad input: exit code 2 and every error as "
+        "FILE:ROW: column: message on stderr (see docs/exchange-schema.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
