@@ -57,6 +57,8 @@ class Rule:
     member_write: those members may also change the row (the workflow's services still
         decide which transitions each of them may make).
     operator_write: the park's operators may add, change and delete (default True).
+    analyst_reads: network analysts read every row (default True; False for private work
+        such as an investor's project workspace).
     """
 
     park_path: str | None
@@ -65,6 +67,7 @@ class Rule:
     member_path: str | None = None
     member_write: bool = False
     operator_write: bool = True
+    analyst_reads: bool = True
 
     def prefix(self) -> str:
         return f"{self.park_path}__" if self.park_path else ""
@@ -135,7 +138,7 @@ def member_org_ids(user: AnyUser) -> frozenset[int]:
 
 def _view_q(rule: Rule, model: type[models.Model], user: AnyUser) -> Q | None:
     """None means 'everything'; an empty Q(pk__in=[]) means nothing."""
-    if is_administrator(user) or is_analyst(user):
+    if is_administrator(user) or (is_analyst(user) and rule.analyst_reads):
         return None
     if rule.park_path is None:
         if not rule.public:
