@@ -23,8 +23,8 @@ Rules (docs/incentives.md has the long form):
 * Benefits on the same tax in the same year do not stack: the largest relief applies.
 * Savings are computed by :func:`technopark.core.taxes.compute_taxes` and are never more than the
   baseline tax of the year (a loss year saves no profit tax).
-* PV of savings at the project's discount rate, end-of-year convention: saved_t / (1 + r)^(t + 1),
-  t = 0 for start_year.
+* PV of savings at the project's discount rate, the finance model's convention:
+  saved_t / (1 + r)^t, t = 0 for start_year.
 
 Pure Python + numpy: no Django import.
 """
@@ -262,8 +262,8 @@ class IncentiveResult:
             "totals_by_tax": totals,
             "total_saved": round(self.total_saved, 2),
             "npv_saved": round(self.npv_saved, 2),
-            "npv_convention": "end of year: saved_t / (1 + discount_rate)^(t + 1), t = 0 in "
-            "start_year",
+            "npv_convention": "saved_t / (1 + discount_rate)^t, t = 0 in start_year (as the "
+            "finance model's NPV)",
             "fx": [r.to_dict() for r in self.fx],
             "rate_sources": (
                 [s.to_dict() for s in self.table.rates.sources] if self.table is not None else []
