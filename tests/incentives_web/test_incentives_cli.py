@@ -217,3 +217,12 @@ def test_malformed_regime_data_is_exit_1(
     out, err = capsys.readouterr()
     assert out == ""
     assert "uz-sez.yaml: $.benefits[0].form" in err
+
+
+def test_the_stated_discounting_convention_is_the_one_used(cli: Callable[..., Run]) -> None:
+    result = cli("incentives", "--park", "uz-navoi-fez", "--project", str(ELTECH), "--json").json()
+    saved = [sum(r["saved"] for r in result["by_year"] if r["year"] == y) for y in result["years"]]
+    # saved_t / (1 + r)^t, t = 0 in start_year — and the result says so
+    pv = sum(v / (1 + result["discount_rate"]) ** t for t, v in enumerate(saved))
+    assert result["npv_saved"] == pytest.approx(pv, abs=0.05)
+    assert result["npv_convention"].startswith("saved_t / (1 + discount_rate)^t, t = 0")
