@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +31,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--production", action="store_true", help="Use gunicorn even when DEBUG is on."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background-task worker (run `technopark db_worker` elsewhere).",
+        )
+
+    def _start_worker(self) -> None:
+        """Run the background-task worker beside the web server, and stop it with the server."""
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "technopark.cli",
+                "db_worker",
+                "--queue-name",
+                "*",
+                "--no-reload",
+            ]
+        )
+        atexit.register(worker.terminate)
+        self.stdout.write(f"Background-task worker started (pid {worker.pid}).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Under the auto-reloader this method runs again in the child (RUN_MAIN); one worker only.
+        uses_database_tasks = "DatabaseBackend" in settings.TASKS["default"]["BACKEND"]
+        if (
+            not options["no_worker"]
+            and uses_database_tasks
+            and os.environ.get("RUN_MAIN") != "true"
+        ):
+            self._start_worker()
         if settings.DEBUG and not options["production"]:
             self.stdout.write(f"Serving on http://{options['bind']}/ (development server)")
             call_command("runserver", options["bind"], use_reloader=True)
