@@ -144,6 +144,10 @@ def _view_q(rule: Rule, model: type[models.Model], user: AnyUser) -> Q | None:
         if not rule.public:
             if model._meta.label_lower == "core.membership" and user and user.is_authenticated:
                 return Q(user_id=user.pk)
+            members = member_org_ids(user)
+            if rule.member_path and members:
+                # Private rows of an organization (e.g. saved projects): its members see them.
+                return Q(**{f"{rule.member_path}_id__in": members})
             return Q(pk__in=[])
         return None
     p = rule.prefix()
