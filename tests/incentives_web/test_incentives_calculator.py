@@ -105,6 +105,18 @@ def test_form_document_is_a_valid_project(eltech_park: Any) -> None:
     assert equipment == [(2025, 333_333.34), (2026, 333_333.34), (2027, 333_333.33)]
     assert project.revenue_by_year().tolist() == [0.0] + [10_000_000.0] * 9
     assert project.jobs_by_year()[1:].tolist() == [180.0] * 9
+    assert project.tax_overrides.land_rate_per_ha is None and project.land_cadastral_value is None
+
+
+def test_land_tax_figures(client: Client, navoi_park: Any) -> None:
+    figures = {k: v for k, v in FIGURES.items() if not k.startswith("activity_")}
+    response = client.post(url(navoi_park), {**figures, "land_rate_per_ha": 3000})
+    result = response.context["result"]
+    # 3 ha × USD 3,000 = 9,000 a year, due from the residency start 2025-04-01 (Apr–Dec 6,750);
+    # exempt under ZRU-604 for 84 months (USD 5.5 m by end of 2026): 2025–2031 in full and
+    # Jan–Mar 2032 (2,250) → 6,750 + 6 × 9,000 + 2,250 = 63,000
+    assert result["totals_by_tax"]["land"]["saved"] == pytest.approx(63_000)
+    assert "land" not in result["unknown_taxes"]
 
 
 def test_invalid_figures_are_shown_next_to_their_fields(client: Client, eltech_park: Any) -> None:

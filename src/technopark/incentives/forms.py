@@ -122,6 +122,16 @@ class CalculatorForm(forms.Form):
     land_area_ha = forms.DecimalField(
         label=_("Land, ha"), min_value=ZERO, max_digits=12, decimal_places=4, initial=1
     )
+    land_cadastral_value = _money(
+        _("Cadastral value of the land"),
+        _("The base of land tax in Russia; leave empty if unknown."),
+        required=False,
+    )
+    land_rate_per_ha = _money(
+        _("Land tax per hectare a year"),
+        _("In Uzbekistan the rate depends on the location; leave empty if unknown."),
+        required=False,
+    )
     export_share = forms.DecimalField(
         label=_("Export share, %"),
         validators=PERCENT,
@@ -235,6 +245,10 @@ def project_document(
     }
     if data.get("avg_monthly_wage") is not None:
         doc["avg_monthly_wage"] = float(data["avg_monthly_wage"])
+    if data.get("land_cadastral_value") is not None:
+        doc["land_cadastral_value"] = float(data["land_cadastral_value"])
+    if data.get("land_rate_per_ha") is not None:
+        doc["tax_overrides"] = {"land_rate_per_ha": float(data["land_rate_per_ha"])}
     shares = {key: float(Decimal(data.get(ACTIVITY_PREFIX + key) or 0) / 100) for key in activities}
     shares = {k: v for k, v in shares.items() if v > 0}
     if shares:
@@ -256,6 +270,7 @@ _PATH_FIELDS = {
     "opex": "opex",
     "jobs": "jobs",
     "land_area_ha": "land_area_ha",
+    "land_cadastral_value": "land_cadastral_value",
     "avg_monthly_wage": "avg_monthly_wage",
     "export_share": "export_share",
     "sme": "sme",
@@ -271,6 +286,8 @@ def field_for_path(path: str, doc: Mapping[str, Any]) -> str | None:
     if key == "capex" and index is not None and int(index) < len(doc.get("capex", [])):
         asset = doc["capex"][int(index)]["asset"]
         return f"capex_{asset}_years" if sub == "year" else f"capex_{asset}"
+    if key == "tax_overrides" and sub == "land_rate_per_ha":
+        return "land_rate_per_ha"
     if key == "activity_shares":
         shares = doc.get("activity_shares") or {}
         return ACTIVITY_PREFIX + sub if sub in shares else None

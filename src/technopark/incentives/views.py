@@ -76,9 +76,9 @@ def chart_figure(result: IncentiveResult) -> dict[str, Any] | None:
     )
     fig.update_layout(
         barmode="stack",
-        margin={"l": 60, "r": 20, "t": 30, "b": 40},
-        height=380,
-        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        height=400,
+        legend={"orientation": "h", "y": -0.25},
         xaxis={"title": {"text": _("Year")}, "dtick": 1},
         yaxis={"title": {"text": result.currency}},
         hovermode="x unified",
