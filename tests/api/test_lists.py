@@ -177,3 +177,35 @@ def test_list_query_count_does_not_grow_with_rows(
     assert response.json()["count"] >= 20 or endpoint == "/organizations"
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     assert len(few) <= 8
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_fast_list_rows_equal_the_response_schema(
+    api_as: Any, world: Any, catalogue: Any, language: str
+) -> None:
+    """The list endpoints write rows without the schema; they must say exactly what it says."""
+    import json as _json
+
+    from django.utils import translation
+    from ninja.responses import NinjaJSONEncoder
+
+    from technopark.parks.models import Park, Site
+    from technopark.parks.schemas import ParkOut, SiteOut
+
+    world.own_park.name_ru = "Парк"
+    world.own_park.save()
+    client = api_as("admin")
+    headers = {"Accept-Language": language}
+    with translation.override(language):
+        for path, model, schema, key in (
+            ("/parks?limit=500", Park, ParkOut, "park_id"),
+            ("/sites?limit=500", Site, SiteOut, "site_id"),
+        ):
+            rows = client.get(path, **headers).json()["results"]
+            assert rows
+            for row in rows:
+                obj = model.objects.get(**{key: row[key]})
+                expected = _json.loads(
+                    _json.dumps(schema.from_orm(obj).model_dump(), cls=NinjaJSONEncoder)
+                )
+                assert row == expected

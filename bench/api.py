@@ -1,0 +1,409 @@
+"""API latency under load: park list (filtered and not), park detail and site list.
+
+    python bench/api.py [--parks 50000] [--sites 1000000] [--db sqlite,postgres]
+                        [--clients 50] [--requests 2000] [--workers 4]
+
+For each database the script fills a dedicated database with synthetic parks and sites (bulk
+inserts, reused on the next run when the counts match: a SQLite file in bench/out/, the
+PostgreSQL database `technopark_bench_api`), starts gunicorn on 127.0.0.1 with the product's
+settings and URLs plus one bench-only view, and sends a bounded number of requests from
+`--clients` threads (http.client, keep-alive). It prints p50 and p95 latency and throughput of
+each endpoint beside the reference measured on the same server in the same run: a bare Django
+view that returns a fixed JSON document (same middleware, no database, no serialisation) — the
+floor of this server on this machine. Budget (DESIGN.md): park list and detail p95 ≤ 50 ms.
+
+The bench-only view and urlconf live in this file: gunicorn imports it as the settings module
+(`TECHNOPARK_BENCH_SERVER=1`), never the product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+OUT = BENCH / "out"
+PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
+PG_DB = "technopark_bench_api"
+BUDGET_P95_MS = 50.0
+
+# ---- the server side: gunicorn imports this module as DJANGO_SETTINGS_MODULE -------------
+
+if os.environ.get("TECHNOPARK_BENCH_SERVER") == "1":
+    from django.http import HttpRequest, JsonResponse
+    from django.urls import include, path
+
+    from technopark.config.settings import *  # noqa: F403
+
+    ROOT_URLCONF = __name__
+    FIXED = {"count": 1, "results": [{"park_id": "fixed", "name": "Fixed document"}]}
+
+    def fixed_json(request: HttpRequest) -> JsonResponse:
+        """The reference: a bare view returning fixed JSON through the same middleware."""
+        return JsonResponse(FIXED)
+
+    def __getattr__(name: str) -> Any:
+        """The urlconf, built on first use: the product's URLs need the apps loaded first."""
+        if name == "urlpatterns":
+            return [
+                path("bench/fixed-json", fixed_json),
+                path("", include("technopark.config.urls")),
+            ]
+        raise AttributeError(name)
+
+
+# ---- populating a database ---------------------------------------------------------------
+
+
+def populate(parks: int, sites: int) -> dict[str, Any]:
+    """Fill the configured database (DATABASE_URL) with synthetic parks and sites."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "technopark.config.settings")
+    django.setup()
+    from decimal import Decimal
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from technopark.geo.models import Country, Region
+    from technopark.parks.models import Organization, Park, Site
+
+    call_command("migrate", verbosity=0)
+    if Park.objects.count() == parks and Site.objects.count() == sites:
+        return {"reused": True, "parks": parks, "sites": sites}
+    started = time.perf_counter()
+    rng = random.Random(20261128)
+    with transaction.atomic():
+        Site.objects.all().delete()
+        Park.objects.all().delete()
+        Organization.objects.filter(name__startswith="Bench operator").delete()
+        countries = {}
+        for code, name, currency in (
+            ("UZ", "Uzbekistan", "UZS"),
+            ("RU", "Russia", "RUB"),
+            ("KZ", "Kazakhstan", "KZT"),
+        ):
+            countries[code], _ = Country.objects.get_or_create(
+                code=code, defaults={"name": name, "currency": currency}
+            )
+        regions = {
+            code: [
+                Region.objects.get_or_create(country=c, name=f"Bench region {code}-{i}")[0]
+                for i in range(10)
+            ]
+            for code, c in countries.items()
+        }
+        operators = Organization.objects.bulk_create(
+            [
+                Organization(name=f"Bench operator {i}", kind="management_company")
+                for i in range(500)
+            ]
+        )
+        isic = ["10", "13", "20", "22", "24", "25", "26", "27", "28", "29", "62", "72"]
+        kinds = ["technopark", "industrial_park", "sez", "fez", "small_industrial_zone"]
+        park_rows = []
+        for i in range(parks):
+            code = rng.choice(["UZ", "RU", "RU", "KZ"])
+            total = Decimal(rng.randint(10, 2000))
+            park_rows.append(
+                Park(
+                    park_id=f"bench-park-{i:06d}",
+                    name=f"Bench park {i:06d}",
+                    kind=rng.choice(kinds),
+                    stage=rng.choice(["concept", "under_construction", "operating"]),
+                    country=countries[code],
+                    region=rng.choice(regions[code]),
+                    lat=rng.uniform(37.0, 60.0),
+                    lon=rng.uniform(30.0, 90.0),
+                    coord_precision=rng.choice(["site", "city"]),
+                    area_total_ha=total,
+                    area_free_ha=(total * Decimal(rng.randint(0, 100)) / 100).quantize(
+                        Decimal("0.0001")
+                    ),
+                    industries=rng.sample(isic, rng.randint(1, 3)),
+                    operator=rng.choice(operators),
+                    established=rng.randint(1995, 2025),
+                    is_published=i % 20 != 19,  # one in twenty unpublished
+                    source="synthetic benchmark data",
+                )
+            )
+        Park.objects.bulk_create(park_rows, batch_size=5000)
+        park_ids = list(Park.objects.values_list("id", flat=True))
+    batch: list[Site] = []
+    for i in range(sites):
+        batch.append(
+            Site(
+                site_id=f"bench-site-{i:07d}",
+                park_id=park_ids[i % len(park_ids)],
+                kind="plot" if i % 5 else "premises",
+                area_ha=Decimal(rng.randint(1, 500)) / 10,
+                area_m2=Decimal(rng.randint(500, 20000)) if i % 5 == 0 else None,
+                status=rng.choice(["available", "available", "reserved", "occupied"]),
+                tenure="lease",
+                lease_per_year=Decimal(rng.randint(1000, 100000)),
+                currency="USD",
+                electricity_mw=Decimal(rng.randint(0, 200)) / 10,
+                source="synthetic benchmark data",
+            )
+        )
+        if len(batch) == 10000:
+            with transaction.atomic():
+                Site.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Site.objects.bulk_create(batch)
+    # Fresh statistics, so that the planner sees the table sizes the benchmark queries.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "reused": False,
+        "parks": parks,
+        "sites": sites,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+# ---- the client side ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(port: int, timeout: float = 60.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log")
+
+
+def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, float]:
+    """Send `total` requests spread over `clients` keep-alive threads; latencies in ms."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker(seed: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[float] = []
+        bad = 0
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    break
+            path = rng.choice(paths)
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Host": "127.0.0.1"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            mine.append((time.perf_counter() - started) * 1000)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(len(latencies) * 0.95) - 1],
+        "rps": len(latencies) / elapsed,
+        "errors": errors,
+    }
+
+
+def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only-secret",
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT / "src")]),
+    }
+    print(f"\n[{label}] preparing {args.parks:,} parks and {args.sites:,} sites …", flush=True)
+    prep = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--populate-only",
+            "--parks",
+            str(args.parks),
+            "--sites",
+            str(args.sites),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if prep.returncode != 0:
+        raise SystemExit(f"populating {label} failed:\n{prep.stderr[-3000:]}")
+    print(f"[{label}] data: {prep.stdout.strip().splitlines()[-1]}", flush=True)
+
+    port = free_port()
+    log = open(OUT / f"gunicorn-{label}.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "technopark.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env={**env, "DJANGO_SETTINGS_MODULE": "api", "TECHNOPARK_BENCH_SERVER": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until_up(port)
+        rng = random.Random(7)
+        published = [i for i in range(args.parks) if i % 20 != 19]
+        park_paths = [f"/api/v1/parks/bench-park-{rng.choice(published):06d}" for _ in range(500)]
+        cases = [
+            ("reference: bare view, fixed JSON", ["/bench/fixed-json"]),
+            ("park list, unfiltered", ["/api/v1/parks", "/api/v1/parks?offset=500"]),
+            (
+                "park list, filtered",
+                [
+                    "/api/v1/parks?country=UZ&industry=27&min_free_area=100",
+                    "/api/v1/parks?country=RU&kind=sez&stage=operating",
+                    "/api/v1/parks?q=park%2001&ordering=-area_free_ha",
+                ],
+            ),
+            ("park detail", park_paths),
+            ("site list", ["/api/v1/sites", "/api/v1/sites?status=available&min_area_ha=20"]),
+        ]
+        rows = []
+        for name, paths in cases:
+            load(port, paths, min(args.clients, 10), max(50, args.requests // 10))  # warm up
+            result = load(port, paths, args.clients, args.requests)
+            rows.append({"database": label, "case": name, **result})
+            print(
+                f"[{label}] {name:<34} p50 {result['p50']:7.1f} ms   p95 {result['p95']:7.1f} ms"
+                f"   {result['rps']:7.0f} req/s   errors {result['errors']}",
+                flush=True,
+            )
+        return rows
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+
+
+def postgres_url() -> str:
+    import psycopg
+
+    server = PG_SERVER.replace("postgres://", "postgresql://")
+    with psycopg.connect(server + "postgres", autocommit=True, connect_timeout=10) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{PG_DB}"')
+    return PG_SERVER + PG_DB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parks", type=int, default=50_000)
+    parser.add_argument("--sites", type=int, default=1_000_000)
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per case")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--populate-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.populate_only:
+        print(json.dumps(populate(args.parks, args.sites)))
+        return
+
+    OUT.mkdir(exist_ok=True)
+    print(
+        f"API benchmark: {args.parks:,} parks, {args.sites:,} sites, {args.clients} clients, "
+        f"{args.requests} requests per case, gunicorn {args.workers} workers × {args.threads} "
+        f"threads, {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    rows: list[dict[str, Any]] = []
+    for label in args.db.split(","):
+        if label == "sqlite":
+            url = f"sqlite:///{OUT / 'api-bench.sqlite3'}"
+        elif label == "postgres":
+            url = postgres_url()
+        else:
+            raise SystemExit(f"unknown database {label!r}: use sqlite and/or postgres")
+        rows += run_database(label, url, args)
+
+    print(
+        "\nSummary (p95 budget for park list and detail: "
+        f"{BUDGET_P95_MS:.0f} ms; ratio = p95 / reference p95)"
+    )
+    for label in args.db.split(","):
+        mine = [r for r in rows if r["database"] == label]
+        reference = mine[0]["p95"]
+        for r in mine:
+            verdict = ""
+            if r["case"].startswith("park"):
+                verdict = "within budget" if r["p95"] <= BUDGET_P95_MS else "OVER BUDGET"
+            print(
+                f"  {label:<8} {r['case']:<34} p95 {r['p95']:7.1f} ms  "
+                f"×{r['p95'] / reference:5.1f}  {verdict}"
+            )
+    (OUT / "api.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
