@@ -10,6 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from technopark.parks.exchange.exporter import FORMATS, export_table, format_from_name
+from technopark.parks.models import Park, Site
+
+XLSX_MAX_ROWS = 1_048_575  # a sheet's 1,048,576 rows, less the header
 
 
 class Command(BaseCommand):
@@ -48,6 +51,13 @@ class Command(BaseCommand):
             )
         if output == "-" and fmt == "xlsx":
             raise CommandError("XLSX cannot go to stdout: give a file with -o.", returncode=2)
+        if fmt == "xlsx":
+            model = Park if options["what"] == "parks" else Site
+            if model.objects.count() > XLSX_MAX_ROWS:
+                raise CommandError(
+                    f"An XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows; export CSV or GeoJSON.",
+                    returncode=2,
+                )
         user = None
         if options["as_user"]:
             user_model = get_user_model()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import IntegrityError
 
 from technopark.parks.exchange.importer import import_files
 
@@ -64,7 +65,15 @@ class Command(BaseCommand):
         files: list[str] = options["files"]
         size = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
         progress = not options["quiet"] and size >= LARGE_FILE_BYTES
-        report = import_files(files, user=user, dry_run=options["dry_run"], progress=progress)
+        try:
+            report = import_files(files, user=user, dry_run=options["dry_run"], progress=progress)
+        except IntegrityError as exc:
+            # Everything was checked; only a concurrent writer can get here. Nothing is written.
+            raise CommandError(
+                f"The database changed while the files were being checked ({exc}); nothing was "
+                "imported. Run the import again.",
+                returncode=1,
+            ) from exc
         for problem in report.errors:
             self.stderr.write(str(problem))
         if options["json"]:
