@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from typing import Any
 
@@ -188,6 +189,8 @@ def test_russian_page(client: Client, eltech_park: Any) -> None:
     response = client.get(url(eltech_park), headers={"Accept-Language": "ru"})
     html = response.content.decode()
     assert "Калькулятор льгот" in html
+    # the date input keeps an ISO value (a browser drops "01.01.2026")
+    assert f'name="residency_start" value="{dt.date.today().year}-01-01"' in html
     response = client.post(url(eltech_park), FIGURES, headers={"Accept-Language": "ru"})
     assert "Льготы для предприятий электротехнической промышленности" in response.content.decode()
 

@@ -94,7 +94,8 @@ class CalculatorForm(forms.Form):
     )
     residency_start = forms.DateField(
         label=_("Residency start"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # an <input type=date> takes ISO dates only, whatever the page's language
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Date of the resident certificate or registration."),
     )
     commissioning_year = forms.IntegerField(
