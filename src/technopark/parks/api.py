@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
-import tempfile
+import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -35,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -53,14 +52,16 @@ from technopark.core.models_tokens import ApiToken
 from technopark.core.permissions import Action, AnyUser, enforce
 from technopark.core.tokens import authenticate_token, token_create, token_revoke
 from technopark.parks import schemas, selectors
-from technopark.parks.exchange.schema import Column, Entity, Kind, columns_of
+from technopark.parks.exchange.exporter import table_rows
+from technopark.parks.exchange.schema import Entity, columns_of
+from technopark.parks.exchange.writers import write_geojson, write_xlsx
 from technopark.parks.filtersets import (
     OrganizationFilterSet,
     ParkFilterSet,
     ResidentFilterSet,
     SiteFilterSet,
 )
-from technopark.parks.models import Organization, Park, ParkUtility, Resident, Site
+from technopark.parks.models import Organization, Park, Resident, Site
 
 router = Router(tags=["parks"])
 
@@ -526,9 +527,9 @@ def delete_object(request: HttpRequest, obj: Model) -> None:
 
 # ---- bulk export -------------------------------------------------------------------------
 #
-# The columns are the standard exchange schema's (parks/exchange/schema.py), so that an export
-# can be imported again with `technopark import`. Rows are read in chunks and written as they
-# are read: memory stays flat however many rows the filters select.
+# Rows and cells come from the exchange exporter (parks/exchange/exporter.table_rows), so an
+# export is byte for byte what `technopark export` writes for the same rows and can be imported
+# again with `technopark import`. CSV and GeoJSON are written row by row as the rows are read.
 
 EXPORT_FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -542,7 +543,6 @@ FORMAT_PARAMETER: dict[str, Any] = {
     "description": "File format.",
     "schema": {"type": "string", "enum": list(EXPORT_FORMATS), "default": "csv"},
 }
-EXPORT_CHUNK = 2000
 
 
 def export_format(request: HttpRequest) -> str:
@@ -556,116 +556,42 @@ def export_format(request: HttpRequest) -> str:
     return fmt
 
 
-def _export_rows(entity: Entity, queryset: QuerySet[Any]) -> Iterator[Model]:
-    if entity == Entity.PARKS:
-        queryset = queryset.select_related("region", "operator", "owner").prefetch_related(
-            Prefetch(
-                "utilities",
-                queryset=ParkUtility.objects.only("park_id", "utility", "free_capacity"),
-            )
-        )
-    else:
-        queryset = queryset.select_related("park", "owner")
-    return queryset.order_by("pk").iterator(chunk_size=EXPORT_CHUNK)
-
-
-def _cell(obj: Any, column: Column) -> Any:
-    """A column's value for one row, typed (None when empty)."""
-    kind = column.kind
-    if kind == Kind.UTILITY:
-        for utility in obj.utilities.all():
-            if utility.utility == column.utility:
-                return utility.free_capacity
-        return None
-    if kind == Kind.AS_OF:
-        return obj.as_of_display or None
-    if kind == Kind.COUNTRY:
-        return obj.country_id
-    if kind == Kind.REGION:
-        return obj.region.name if obj.region_id else None
-    if kind == Kind.ORGANIZATION:
-        org = getattr(obj, column.db_field.removesuffix("_id"))
-        return org.name if org is not None else None
-    if kind == Kind.PARK_REF:
-        return obj.park.park_id
-    if kind in (Kind.ISIC_LIST, Kind.TEXT_LIST):
-        return ";".join(getattr(obj, column.db_field) or []) or None
-    if kind == Kind.GEOMETRY:
-        value = getattr(obj, column.db_field)
-        return json.dumps(value, ensure_ascii=False) if value else None
-    value = getattr(obj, column.db_field)
-    return None if value == "" else value
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 class _Echo:
+    """A file whose write() returns the text, for csv.writer in a generator."""
+
     def write(self, value: str) -> str:
         return value
 
 
 def _csv_stream(entity: Entity, queryset: QuerySet[Any]) -> Iterator[str]:
-    columns = columns_of(entity)
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([c.name for c in columns])
-    for obj in _export_rows(entity, queryset):
-        yield writer.writerow([_text(_cell(obj, c)) for c in columns])
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
+    writer = csv.writer(_Echo(), lineterminator="\n")  # as exchange.writers.write_csv
+    yield writer.writerow([c.name for c in columns_of(entity)])
+    for row in table_rows(entity, queryset):
+        yield writer.writerow(row)
 
 
 def _geojson_stream(entity: Entity, queryset: QuerySet[Any]) -> Iterator[str]:
-    columns = [c for c in columns_of(entity) if c.kind != Kind.GEOMETRY]
-    yield '{"type": "FeatureCollection", "features": [\n'
+    """exchange.writers.write_geojson's output, written feature by feature."""
+    columns = columns_of(entity)
+    yield '{"type": "FeatureCollection", "features": ['
     first = True
-    for obj in _export_rows(entity, queryset):
-        geometry = getattr(obj, "boundary", None)
-        if not geometry and obj.lat is not None and obj.lon is not None:
-            geometry = {"type": "Point", "coordinates": [obj.lon, obj.lat]}
-        feature = {
-            "type": "Feature",
-            "geometry": geometry or None,
-            "properties": {c.name: _json_value(_cell(obj, c)) for c in columns},
-        }
-        yield ("" if first else ",\n") + json.dumps(feature, ensure_ascii=False)
+    for row in table_rows(entity, queryset):
+        single = io.StringIO()
+        write_geojson(entity, columns, [row], single)
+        feature = single.getvalue().split("\n")[1]  # the writer puts one feature per line
+        yield ("\n" if first else ",\n") + feature
         first = False
     yield "\n]}\n"
 
 
 def _xlsx_stream(entity: Entity, queryset: QuerySet[Any]) -> Iterator[bytes]:
-    from openpyxl import Workbook
-
-    columns = columns_of(entity)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(entity))
-    sheet.append([c.name for c in columns])
-    for obj in _export_rows(entity, queryset):
-        row = []
-        for c in columns:
-            value = _cell(obj, c)
-            row.append(
-                _text(value)
-                if c.kind in (Kind.AS_OF, Kind.GEOMETRY) or isinstance(value, bool)
-                else value
-            )
-        sheet.append(row)
-    # An XLSX file is a zip whose directory comes last: it is built in a temporary file (the
-    # write-only workbook keeps memory flat) and then streamed.
-    with tempfile.TemporaryFile() as f:
-        workbook.save(f)
-        f.seek(0)
-        while chunk := f.read(64 * 1024):
-            yield chunk
+    # An XLSX file is a zip whose directory comes last, so the workbook is built whole (by
+    # the exchange writer, write-only) and then sent in chunks.
+    buffer = io.BytesIO()
+    write_xlsx(columns_of(entity), table_rows(entity, queryset), buffer, entity.value)
+    data = buffer.getvalue()
+    for start in range(0, len(data), 64 * 1024):
+        yield data[start : start + 64 * 1024]
 
 
 def export_response(entity: Entity, queryset: QuerySet[Any], fmt: str) -> StreamingHttpResponse:
