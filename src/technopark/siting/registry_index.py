@@ -121,7 +121,9 @@ class RegistryIndex:
         """The index, refreshed when the registry changed since the last call."""
         with self.lock:
             version = registry_version()
-            stale = time.monotonic() - self.built_at > _setting("SITING_INDEX_REBUILD_SECONDS", 21600)
+            stale = time.monotonic() - self.built_at > _setting(
+                "SITING_INDEX_REBUILD_SECONDS", 21600
+            )
             if self.version is None or stale:
                 self.rebuild(version)
             elif version != self.version:
@@ -154,15 +156,16 @@ class RegistryIndex:
         lag = dt.timedelta(seconds=_setting("SITING_INDEX_LAG_SECONDS", 300))
         since = old.latest - lag
         changed_parks = list(
-            _parks_queryset().filter(
-                Q(updated__gte=since)
-                | Q(id__gt=old.parks[1])
-                | Q(utilities__updated__gte=since)
-            ).distinct()
+            _parks_queryset()
+            .filter(
+                Q(updated__gte=since) | Q(id__gt=old.parks[1]) | Q(utilities__updated__gte=since)
+            )
+            .distinct()
         )
-        utilities_deleted = version.utilities[0] < old.utilities[0] + ParkUtility.objects.filter(
-            id__gt=old.utilities[1]
-        ).count()
+        utilities_deleted = (
+            version.utilities[0]
+            < old.utilities[0] + ParkUtility.objects.filter(id__gt=old.utilities[1]).count()
+        )
         if utilities_deleted:  # a deleted utility leaves no stamp: re-read every park
             changed_parks = list(_parks_queryset())
         if changed_parks:

@@ -266,7 +266,8 @@ def comparison_rows(
     header = [_("Site")] + [r["site_id"] for r in results]
     rows: list[list[Any]] = [
         [_("Rank")] + [r["rank"] for r in results],
-        [_("Park")] + [by_site.get(r["site_id"], {}).get("park_name", r["park_id"]) for r in results],
+        [_("Park")]
+        + [by_site.get(r["site_id"], {}).get("park_name", r["park_id"]) for r in results],
         [_("Region")] + [by_site.get(r["site_id"], {}).get("region", "") for r in results],
         [_("Score (0–100)")] + [r["score"] for r in results],
         [_("Location cost, present value") + f" ({result['currency']})"]
@@ -274,11 +275,11 @@ def comparison_rows(
     ]
     for name in _components(result):
         rows.append(
-            [component_label(name)]
-            + [r["location_cost"]["components"].get(name) for r in results]
+            [component_label(name)] + [r["location_cost"]["components"].get(name) for r in results]
         )
     rows.append(
-        [_("Value of benefits") + f" ({result['currency']})"] + [r["benefits_value"] for r in results]
+        [_("Value of benefits") + f" ({result['currency']})"]
+        + [r["benefits_value"] for r in results]
     )
     rows.append(
         [_("Unknown components")]
@@ -318,7 +319,13 @@ def comparison_xlsx(
     for n in result["near_misses"]:
         for v in n["violations"]:
             near.append(
-                [n["site_id"], n["park_id"], v["constraint"], _cell(v["required"]), _cell(v["available"])]
+                [
+                    n["site_id"],
+                    n["park_id"],
+                    v["constraint"],
+                    _cell(v["required"]),
+                    _cell(v["available"]),
+                ]
             )
     inputs = wb.create_sheet(_("Requirements")[:31])
     inputs.append([_("Requirements document")])
@@ -341,6 +348,11 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (int, float, str)) or value is None:
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def format_cell(value: Any) -> str:
+    """A report cell as text: thousands separated, '—' for unknown."""
+    return _fmt(value)
 
 
 def _fmt(value: Any) -> str:
@@ -423,7 +435,9 @@ def comparison_pdf(
                 f"{_('required')} {_fmt(v['required'])}, {_('available')} {_fmt(v['available'])}"
                 for v in n["violations"]
             )
-            story.append(Paragraph(_escape(f"{n['site_id']} ({n['park_id']}): {why}"), styles["Normal"]))
+            story.append(
+                Paragraph(_escape(f"{n['site_id']} ({n['park_id']}): {why}"), styles["Normal"])
+            )
     for w in result.get("warnings", []):
         story.append(Paragraph(_escape(w), styles["Italic"]))
     doc.build(story)

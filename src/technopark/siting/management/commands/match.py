@@ -88,8 +88,7 @@ def render_text(result: dict[str, Any]) -> str:
             lines.append(f"{r['rank']}. {r['site_id']} ({r['park_id']})")
             comps = r["location_cost"]["components"]
             lines.append(
-                "   cost: "
-                + "; ".join(f"{k} {_num(v)}" for k, v in comps.items() if v != 0.0)
+                "   cost: " + "; ".join(f"{k} {_num(v)}" for k, v in comps.items() if v != 0.0)
             )
             lines += [f"   - {text}" for text in r["reasons"]]
     else:
