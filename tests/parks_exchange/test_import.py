@@ -293,3 +293,40 @@ def test_unknown_column_and_row_errors_are_reported_together(
 
     assert run.code == 2
     assert [line.split(":")[1:3] for line in run.error_lines] == [["1", " colour"], ["2", " kind"]]
+
+
+def test_reimporting_the_same_file_changes_nothing(
+    registry: Any, importer: Any, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "sites.csv",
+        (
+            f"{SITE_HEADER},owner,rail_siding,notes\n"
+            "s-1,uz-alpha,plot,2.5,,available,USD,100000,3,40.9,69.6,survey,2024-12,Alpha MC,true,\n"
+            "s-2,uz-alpha,premises,,1200,reserved,,,,,,,2024,,,a note\n"
+        ),
+    )
+    assert importer(path, "--quiet").code == 0
+    before = counts()
+
+    run = importer(path, "--json")
+
+    summary = json.loads(run.stdout)
+    assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 0, 2)
+    assert counts() == before  # no history rows for rows that did not change
+
+
+def test_unchanged_rows_of_other_operators_are_not_refused(
+    registry: Any, importer: Any, tmp_path: Path
+) -> None:
+    Site.objects.create(site_id="b-1", park=registry["park_b"], kind="plot")
+    path = write(
+        tmp_path, "sites.csv", "site_id,park_id,kind\nb-1,ru-beta,plot\na-1,uz-alpha,plot\n"
+    )
+
+    run = importer(path, "--as", "alice", "--json")
+
+    assert run.code == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert (summary["created"], summary["unchanged"]) == (1, 1)

@@ -78,6 +78,7 @@ class ImportReport:
     files: list[str]
     created: dict[str, int] = field(default_factory=lambda: {e.value: 0 for e in Entity})
     updated: dict[str, int] = field(default_factory=lambda: {e.value: 0 for e in Entity})
+    unchanged: dict[str, int] = field(default_factory=lambda: {e.value: 0 for e in Entity})
     rows: int = 0
     errors: list[Problem] = field(default_factory=list)
     dry_run: bool = False
@@ -92,7 +93,12 @@ class ImportReport:
             "files": self.files,
             "created": sum(self.created.values()),
             "updated": sum(self.updated.values()),
-            "by_entity": {"created": self.created, "updated": self.updated},
+            "unchanged": sum(self.unchanged.values()),
+            "by_entity": {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+            },
             "rows": self.rows,
             "dry_run": self.dry_run,
             "written": self.written,
@@ -230,6 +236,7 @@ class _Checker:
         self.defaults = {e: _defaults(MODELS[e], self.fields[e]) for e in Entity}
         self.table_has_rows = {e: MODELS[e]._default_manager.exists() for e in Entity}
         self.spool = _Spool()
+        self._comparers: dict[Entity, list[Any]] = {}
         self.rows_to_write = 0
 
     # -- problems ------------------------------------------------------------------------
@@ -293,6 +300,10 @@ class _Checker:
 
         id_name = ID_COLUMN[entity]
         ids = cleaned[id_name]
+        if entity == Entity.SITES:  # known before rows are compared with the stored ones
+            self.directory.load_parks(
+                p for p in cleaned["park_id"] if p and p not in self.directory.parks_in_run
+            )
         self._check_duplicates(entity, label, numbers, ids, fail)
         existing = self._existing(entity, [i for i in ids if i is not None])
 
@@ -328,6 +339,11 @@ class _Checker:
         updates: list[tuple[Any, ...]] = []
         created_numbers: list[int] = []
         updated_numbers: list[int] = []
+        unchanged = 0
+        # A park row whose own fields are unchanged may still change its utilities.
+        skip_unchanged = entity == Entity.SITES or not any(
+            columns[name].kind == Kind.UTILITY for name in cleaned
+        )
         if not existing and not keep_fields:
             creates, created_numbers = rows, list(range(len(rows)))
             rows = []
@@ -347,6 +363,9 @@ class _Checker:
                     row[j] if given[j] and row[j] is not KEEP else old_fields[j]
                     for j in range(len(fields))
                 )
+                if skip_unchanged and self._unchanged(entity, old_fields, merged):
+                    unchanged += 1
+                    continue
                 updates.append((old[0], old[1], *merged))
                 updated_numbers.append(i)
 
@@ -380,10 +399,38 @@ class _Checker:
 
         if self.report.errors:
             return  # nothing will be written: stop spooling, keep checking
+        self.report.unchanged[entity.value] += unchanged
         self.report.created[entity.value] += len(creates)
         self.report.updated[entity.value] += len(updates)
         self.rows_to_write += len(creates) + len(updates)
         self.spool.add((entity.value, label, creates, updates, utilities))
+
+    def _unchanged(self, entity: Entity, stored: tuple[Any, ...], merged: tuple[Any, ...]) -> bool:
+        """Whether a merged row holds what is stored (values as the driver returned them on
+        one side, as checked text and names on the other)."""
+        if entity not in self._comparers:
+            self._comparers[entity] = _comparers(MODELS[entity], self.fields[entity])
+        d = self.directory
+        at = self.index[entity]
+        for j, (compare, old, new) in enumerate(
+            zip(self._comparers[entity], stored, merged, strict=True)
+        ):
+            if new is old:
+                continue
+            if isinstance(new, str) and compare is _same_id:
+                name = self.fields[entity][j]
+                if name == "park_id":
+                    known = d.parks.get(new)
+                    new = known[0] if known else None
+                elif name == "region_id":
+                    new = d.regions.get((merged[at["country_id"]], new))
+                else:
+                    new = d.organizations.get(new)
+                if new is None:
+                    return False
+            if not compare(old, new):
+                return False
+        return True
 
     def _check_duplicates(
         self, entity: Entity, label: str, numbers: list[int], ids: list[Any], fail: Any
@@ -625,6 +672,76 @@ class _Checker:
                     allowed = perms.site(Action.CHANGE, d.park_operator_by_pk.get(stored_park))
                 if not allowed:
                     fail(i, "park_id", f"{who} may not {action.value} sites of park {ref!r}")
+
+
+def _same_text(old: Any, new: Any) -> bool:
+    return (old or "") == (new or "")
+
+
+def _same_number(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return Decimal(str(old)) == Decimal(str(new))
+
+
+def _same_float(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return float(old) == float(new)
+
+
+def _same_id(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return int(old) == int(new)
+
+
+def _same_bool(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return bool(old) == bool(new)
+
+
+def _same_date(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return str(old)[:10] == str(new)[:10]
+
+
+def _same_json(old: Any, new: Any) -> bool:
+    import json
+
+    def load(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    return bool(load(old) == load(new))
+
+
+def _comparers(model: type[models.Model], fields: list[str]) -> list[Any]:
+    """For each field, how to tell a stored value from a checked one."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    out: list[Any] = []
+    for name in fields:
+        f = by_attname[name]
+        if isinstance(f, models.ForeignKey):
+            out.append(
+                _same_text if f.target_field.get_internal_type() == "CharField" else _same_id
+            )
+        elif isinstance(f, models.DecimalField):
+            out.append(_same_number)
+        elif isinstance(f, models.FloatField):
+            out.append(_same_float)
+        elif isinstance(f, models.BooleanField):
+            out.append(_same_bool)
+        elif isinstance(f, models.DateField):
+            out.append(_same_date)
+        elif isinstance(f, models.JSONField):
+            out.append(_same_json)
+        elif isinstance(f, models.IntegerField):
+            out.append(_same_id)
+        else:
+            out.append(_same_text)
+    return out
 
 
 def _defaults(model: type[models.Model], fields: list[str]) -> list[Any]:

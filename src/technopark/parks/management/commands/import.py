@@ -88,8 +88,11 @@ class Command(BaseCommand):
         parts = []
         for entity in ("parks", "sites"):
             created, updated = report.created[entity], report.updated[entity]
-            if created or updated:
-                parts.append(f"{entity}: {created} created, {updated} updated")
+            unchanged = report.unchanged[entity]
+            if created or updated or unchanged:
+                parts.append(
+                    f"{entity}: {created} created, {updated} updated, {unchanged} unchanged"
+                )
         summary = "; ".join(parts) or "nothing to import"
         if report.dry_run:
             self.stdout.write(f"Dry run, nothing written. Would import {summary}.")
