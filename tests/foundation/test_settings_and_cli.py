@@ -14,11 +14,11 @@ TECHNOPARK = [sys.executable, "-m", "technopark.cli"]
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
-    base.pop("SECRET_KEY", None)
-    base.pop("DEBUG", None)
-    base.pop("DATABASE_URL", None)
-    base.pop("SECURE_SSL_REDIRECT", None)
+    # A clean environment: nothing that this test process (or another test's fixture) set.
+    scrubbed = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE_SSL_REDIRECT"}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in scrubbed
+    }
     return subprocess.run(
         [*TECHNOPARK, *args],
         env={**base, **env},
