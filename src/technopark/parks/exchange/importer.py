@@ -301,9 +301,7 @@ class _Checker:
         id_name = ID_COLUMN[entity]
         ids = cleaned[id_name]
         if entity == Entity.SITES:  # known before rows are compared with the stored ones
-            self.directory.load_parks(
-                p for p in cleaned["park_id"] if p and p not in self.directory.parks_in_run
-            )
+            self.directory.load_parks(p for p in cleaned["park_id"] if p)
         self._check_duplicates(entity, label, numbers, ids, fail)
         existing = self._existing(entity, [i for i in ids if i is not None])
 
@@ -620,7 +618,6 @@ class _Checker:
             for i in created_numbers:
                 fail(i, "kind", "required for a new site, but the file has no kind column")
         park_refs = cleaned["park_id"]
-        d.load_parks(p for p in park_refs if p and p not in d.parks_in_run)
 
         operator_of: dict[str, Any] = {}
         for ref in set(park_refs):
