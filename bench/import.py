@@ -39,7 +39,7 @@ def child(db: str, data_dir: Path, work: Path) -> dict[str, float]:
     from django.core.management import call_command
     from django.db import connection
 
-    from technopark.parks.exchange.importer import import_files, main_fields
+    from technopark.parks.exchange.importer import SQLITE_CACHE_KIB, import_files, main_fields
     from technopark.parks.exchange.schema import Entity
     from technopark.parks.models import Park
 
@@ -74,6 +74,7 @@ def child(db: str, data_dir: Path, work: Path) -> dict[str, float]:
         raw = sqlite3.connect(baseline_copy)
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("PRAGMA synchronous=NORMAL")
+        raw.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")  # as the importer has
         sql = (
             f"INSERT INTO parks_site ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))})"
