@@ -91,6 +91,17 @@ bearer = BearerToken()
 session = SessionAuth(csrf=True)
 READ_AUTH: list[Any] = [bearer, session, anonymous]
 WRITE_AUTH: list[Any] = [bearer, session]
+WRITE_NOTE = (
+    "Authenticate with `Authorization: Bearer <token>` (a personal API token) or the browser "
+    "session with its CSRF token. Send `If-Match: <ETag>` from your last read: when the object "
+    "has changed since, the answer is 412 and nothing changes (without If-Match the write is "
+    "allowed). Objects you may not see are 404; objects you may see but not change are 403."
+)
+LIST_NOTE = (
+    "Filters are the web list's (same names, same meaning); repeat a parameter for several "
+    "values (`?country=UZ&country=RU`). Pages: `limit` (1–500) and `offset`; `count` is the "
+    "total. Without credentials the list shows what the public may see."
+)
 ERRORS: dict[int, Any] = {code: schemas.Error for code in (400, 401, 403, 404, 409, 412, 413, 422)}
 
 
@@ -607,6 +618,7 @@ def export_response(entity: Entity, queryset: QuerySet[Any], fmt: str) -> Stream
 
 @router.get(
     "/parks",
+    description=LIST_NOTE,
     response={200: schemas.ParkPage, **ERRORS},
     auth=READ_AUTH,
     summary="List parks",
@@ -662,6 +674,7 @@ def _park_response(response: HttpResponse, park: Park, request: HttpRequest) -> 
 
 @router.post(
     "/parks",
+    description=WRITE_NOTE,
     response={201: schemas.ParkDetailOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Create a park",
@@ -691,6 +704,7 @@ def _park_update(
 
 @router.put(
     "/parks/{park_id}",
+    description=WRITE_NOTE,
     response={200: schemas.ParkDetailOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Replace a park",
@@ -703,6 +717,7 @@ def park_replace(
 
 @router.patch(
     "/parks/{park_id}",
+    description=WRITE_NOTE,
     response={200: schemas.ParkDetailOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Change some fields of a park",
@@ -714,7 +729,11 @@ def park_update(
 
 
 @router.delete(
-    "/parks/{park_id}", response={204: None, **ERRORS}, auth=WRITE_AUTH, summary="Delete a park"
+    "/parks/{park_id}",
+    description=WRITE_NOTE,
+    response={204: None, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Delete a park",
 )
 def park_delete(request: HttpRequest, park_id: str) -> Any:
     park = selectors.get_visible(selectors.park_queryset(user_of(request)), park_id=park_id)
@@ -727,6 +746,7 @@ def park_delete(request: HttpRequest, park_id: str) -> Any:
 
 @router.get(
     "/sites",
+    description=LIST_NOTE,
     response={200: schemas.SitePage, **ERRORS},
     auth=READ_AUTH,
     summary="List sites",
@@ -780,7 +800,11 @@ def _site_fks(user: AnyUser) -> FieldMap:
 
 
 @router.post(
-    "/sites", response={201: schemas.SiteOut, **ERRORS}, auth=WRITE_AUTH, summary="Create a site"
+    "/sites",
+    description=WRITE_NOTE,
+    response={201: schemas.SiteOut, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Create a site",
 )
 def site_create(request: HttpRequest, payload: schemas.SiteIn, response: HttpResponse) -> Any:
     user = user_of(request)
@@ -812,6 +836,7 @@ def _site_update(
 
 @router.put(
     "/sites/{site_id}",
+    description=WRITE_NOTE,
     response={200: schemas.SiteOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Replace a site",
@@ -824,6 +849,7 @@ def site_replace(
 
 @router.patch(
     "/sites/{site_id}",
+    description=WRITE_NOTE,
     response={200: schemas.SiteOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Change some fields of a site",
@@ -835,7 +861,11 @@ def site_update(
 
 
 @router.delete(
-    "/sites/{site_id}", response={204: None, **ERRORS}, auth=WRITE_AUTH, summary="Delete a site"
+    "/sites/{site_id}",
+    description=WRITE_NOTE,
+    response={204: None, **ERRORS},
+    auth=WRITE_AUTH,
+    summary="Delete a site",
 )
 def site_delete(request: HttpRequest, site_id: str) -> Any:
     site = selectors.get_visible(selectors.site_queryset(user_of(request)), site_id=site_id)
@@ -848,6 +878,7 @@ def site_delete(request: HttpRequest, site_id: str) -> Any:
 
 @router.get(
     "/organizations",
+    description=LIST_NOTE,
     response={200: schemas.OrganizationPage, **ERRORS},
     auth=READ_AUTH,
     summary="List organizations",
@@ -880,6 +911,7 @@ def organization_detail(request: HttpRequest, org_id: int, response: HttpRespons
 
 @router.post(
     "/organizations",
+    description=WRITE_NOTE,
     response={201: schemas.OrganizationOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Create an organization",
@@ -906,6 +938,7 @@ def _organization_update(
 
 @router.put(
     "/organizations/{org_id}",
+    description=WRITE_NOTE,
     response={200: schemas.OrganizationOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Replace an organization",
@@ -918,6 +951,7 @@ def organization_replace(
 
 @router.patch(
     "/organizations/{org_id}",
+    description=WRITE_NOTE,
     response={200: schemas.OrganizationOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Change some fields of an organization",
@@ -930,6 +964,7 @@ def organization_update(
 
 @router.delete(
     "/organizations/{org_id}",
+    description=WRITE_NOTE,
     response={204: None, **ERRORS},
     auth=WRITE_AUTH,
     summary="Delete an organization",
@@ -945,6 +980,7 @@ def organization_delete(request: HttpRequest, org_id: int) -> Any:
 
 @router.get(
     "/residents",
+    description=LIST_NOTE,
     response={200: schemas.ResidentPage, **ERRORS},
     auth=READ_AUTH,
     summary="List residents",
@@ -1009,6 +1045,7 @@ def _resident_response(
 
 @router.post(
     "/residents",
+    description=WRITE_NOTE,
     response={201: schemas.ResidentOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Register a resident",
@@ -1040,6 +1077,7 @@ def _resident_update(
 
 @router.put(
     "/residents/{resident_id}",
+    description=WRITE_NOTE,
     response={200: schemas.ResidentOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Replace a residency",
@@ -1052,6 +1090,7 @@ def resident_replace(
 
 @router.patch(
     "/residents/{resident_id}",
+    description=WRITE_NOTE,
     response={200: schemas.ResidentOut, **ERRORS},
     auth=WRITE_AUTH,
     summary="Change some fields of a residency",
@@ -1064,6 +1103,7 @@ def resident_update(
 
 @router.delete(
     "/residents/{resident_id}",
+    description=WRITE_NOTE,
     response={204: None, **ERRORS},
     auth=WRITE_AUTH,
     summary="Delete a residency",
