@@ -107,8 +107,12 @@ class RegistryIndex:
     """
 
     def __init__(self) -> None:
-        self.index = SiteIndex()
         self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: the next use rebuilds (tests; a restore of the database)."""
+        self.index = SiteIndex()
         self.version: RegistryVersion | None = None
         self.built_at = 0.0
         self.site_ids: dict[int, str] = {}

@@ -31,6 +31,9 @@ from technopark.siting.forms import ChosenSitesForm, FindSiteForm, SaveSearchFor
 from technopark.siting.models import SavedSearch
 from technopark.siting.requirements import RequirementsError
 
+#: The sign-in page (settings.LOGIN_URL names no namespaced URL).
+LOGIN = "web:login"
+
 COLOURS = [
     "#1f77b4",
     "#ff7f0e",
@@ -214,7 +217,7 @@ def report(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@login_required
+@login_required(login_url=LOGIN)
 @require_POST
 def save_search(request: HttpRequest) -> HttpResponse:
     form = SaveSearchForm(request.POST)
@@ -239,13 +242,13 @@ def save_search(request: HttpRequest) -> HttpResponse:
     return redirect("siting:saved")
 
 
-@login_required
+@login_required(login_url=LOGIN)
 def saved_list(request: HttpRequest) -> HttpResponse:
     searches = selectors.saved_searches(user=request.user)
     return render(request, "siting/saved.html", {"searches": searches})
 
 
-@login_required
+@login_required(login_url=LOGIN)
 def saved_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The results of a saved search, as they are now."""
     try:
@@ -264,7 +267,7 @@ def saved_run(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "siting/find.html", context)
 
 
-@login_required
+@login_required(login_url=LOGIN)
 @require_POST
 def saved_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
