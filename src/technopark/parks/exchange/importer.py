@@ -111,7 +111,7 @@ class ImportReport:
 
 
 class _Spool:
-    """Checked batches, pickled to memory and to a temporary file once large."""
+    """Checked batches, serialised to memory and to a temporary file once large."""
 
     def __init__(self) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
@@ -236,6 +236,7 @@ class _Checker:
         self.defaults = {e: _defaults(MODELS[e], self.fields[e]) for e in Entity}
         self.table_has_rows = {e: MODELS[e]._default_manager.exists() for e in Entity}
         self.spool = _Spool()
+        self._bad: set[int] = set()
         self._comparers: dict[Entity, list[Any]] = {}
         self.rows_to_write = 0
 
@@ -279,6 +280,7 @@ class _Checker:
         columns = {c.name: c for c in columns_of(entity)}
         cells_by_column = list(zip(*batch.rows, strict=True))
         bad: set[int] = set()
+        self._bad = bad  # rows with a cell error: their cross-checks would only repeat it
         cleaned: dict[str, list[Any]] = {}
 
         def fail(i: int, column: str, message: str) -> None:
@@ -507,6 +509,9 @@ class _Checker:
                 d.new_countries.add(code)
 
         def check_row(i: int, row: tuple[Any, ...], old_operator: Any, is_new: bool) -> None:
+            if i in self._bad:
+                d.parks_in_run[row[f["park_id"]]] = row[f["operator_id"]]
+                return
             lat, lon = row[f["lat"]], row[f["lon"]]
             if (lat is None) != (lon is None):
                 fail(
@@ -649,6 +654,8 @@ class _Checker:
             (updates, updated_numbers, 2, Action.CHANGE),
         ):
             for i, full in zip(row_numbers, rows, strict=True):
+                if i in self._bad:
+                    continue
                 row = full[offset:] if offset else full
                 if (row[i_sale] is not None or row[i_lease] is not None) and not row[i_cur]:
                     fail(i, "currency", "required when sale_price or lease_per_year is given")
