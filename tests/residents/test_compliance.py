@@ -227,6 +227,44 @@ def test_compliance_command_twice_sends_nothing_twice(rw, sez_agreement, mailout
     assert Notification.objects.count() == sent
 
 
+def test_reminders_go_once_per_threshold(rw, sez_agreement, mailoutbox):
+    from technopark.residents.services import compliance_run
+
+    def reminders():
+        return [m for m in mailoutbox if m.subject.startswith("Deadline in")]
+
+    compliance_run(today=D(2026, 6, 10))  # 35 days before 15 July: no threshold reached
+    assert reminders() == []
+    compliance_run(today=D(2026, 6, 16))  # 29 days: the 30-day reminder
+    compliance_run(today=D(2026, 6, 20))  # still within 30: nothing new
+    assert [m.subject for m in reminders()] == ["Deadline in 29 days: Start of construction"]
+    compliance_run(today=D(2026, 7, 14))  # 1 day: the 1-day reminder (the 7-day one was missed)
+    assert (
+        len(reminders()) == 2
+        and reminders()[-1].subject == "Deadline in 1 day: Start of construction"
+    )
+    assert reminders()[0].to == ["applicant@example.org"]
+
+
+def test_ru_sez_breach_ends_benefits_on_the_day_status_is_lost(rw):
+    from technopark.residents.services import benefits_end_date, compliance_run
+
+    # Signed Monday 2 March 2026, declared 150 m RUB; two-thirds (100 m) within 3 years →
+    # Friday 2 March 2029. The template says benefits end on the day status is lost.
+    agreement = make_agreement(
+        rw,
+        signed_on=D(2026, 3, 2),
+        template_id="ru-sez-industrial",
+        parameters={"declared_investment": 150_000_000},
+    )
+    first = agreement.commitments.filter(kind="investment").order_by("due_date").first()
+    assert (first.target, first.due_date) == (Decimal("100000000.00"), D(2029, 3, 2))
+    compliance_run(today=D(2029, 3, 5), send=False)
+    agreement.refresh_from_db()
+    assert agreement.status_lost_on == D(2029, 3, 3)
+    assert benefits_end_date(agreement) == D(2029, 3, 3)
+
+
 def test_compliance_command_plain_output_and_bad_date(rw, sez_agreement):
     out = StringIO()
     call_command("compliance-check", "--date", "2026-02-01", "--no-email", stdout=out)

@@ -157,3 +157,34 @@ def test_ru_template_refuses_less_than_the_minimum_investment():
         "parameters.bogus: not a parameter of template ru-sez-industrial",
         "parameters.declared_investment: must be at least 120000000 RUB, got 100000000",
     ]
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+dates = st.dates(min_value=D(2000, 1, 1), max_value=D(2090, 12, 31))
+
+
+@given(start=dates, days=st.integers(min_value=1, max_value=400))
+def test_business_days_land_on_working_days_and_invert(start, days):
+    end = add_business_days(start, days)
+    assert end.weekday() < 5
+    assert business_days_between(start, end) == days
+    # never more than days + 2 days of weekend per 5 working days (plus a starting weekend)
+    assert (end - start).days <= days + 2 * (days // 5 + 1) + 2
+
+
+@given(start=dates, months=st.integers(min_value=-240, max_value=240))
+def test_add_months_keeps_the_day_or_the_month_end(start, months):
+    end = add_months(start, months)
+    assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == months
+    next_day = end + dt.timedelta(days=1)
+    assert end.day == start.day or (end.day < start.day and next_day.month != end.month)
+
+
+@given(day=dates)
+def test_roll_is_idempotent_and_at_most_two_days(day):
+    rolled = roll_to_working_day(day)
+    assert roll_to_working_day(rolled) == rolled and 0 <= (rolled - day).days <= 2

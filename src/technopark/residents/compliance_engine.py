@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from technopark.residents import compliance
 from technopark.residents.choices import (
@@ -336,7 +337,11 @@ def _resident_reminders(today: dt.date) -> int:
                 key=f"reminder:{commitment.pk}:{threshold}:{email}",
                 kind="reminder",
                 recipient=email,
-                subject=_("Deadline in %(days)s days: %(what)s")
+                subject=ngettext(
+                    "Deadline in %(days)s day: %(what)s",
+                    "Deadline in %(days)s days: %(what)s",
+                    days_left,
+                )
                 % {"days": days_left, "what": commitment.get_kind_display()},
                 body=_(
                     "Agreement %(number)s with %(park)s: %(what)s is due on %(due)s.\n%(reason)s"

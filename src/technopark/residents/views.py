@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -664,7 +664,11 @@ class ReportUploadView(SignInRequired, View):
             except services.ReportImportError as exc:
                 errors = exc.errors
             else:
-                messages.success(request, _("%(n)s reports were saved.") % {"n": len(saved)})
+                messages.success(
+                    request,
+                    ngettext("%(n)s report was saved.", "%(n)s reports were saved.", len(saved))
+                    % {"n": len(saved)},
+                )
                 return HttpResponseRedirect(reverse("residents:dashboard"))
         return render(
             request, "residents/report_upload.html", {"form": form, "errors": errors}, status=400
