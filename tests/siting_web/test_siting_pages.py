@@ -250,3 +250,15 @@ def test_saved_search_alerts_are_sent_once(synth_import: Any, admin: Any, settin
 def test_saved_pages_need_sign_in(db: None, url: str) -> None:
     response = Client().get(url)
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("ru", "Найти площадку"), ("uz", "Maydoncha topish")]
+)
+def test_page_in_russian_and_uzbek(db: None, language: str, heading: str) -> None:
+    from django.conf import settings
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get("/site-finder/").content.decode()
+    assert f"<h1>{heading}</h1>" in page
