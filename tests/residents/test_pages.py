@@ -340,3 +340,53 @@ def test_compliance_reasons_are_translated(rw):
             reason_for(commitment, result, None, None)
             == "Buzilgan: muddat 2026-02-16, bajarilmagan."
         )
+
+
+def test_apply_for_residency_page(client, rw):
+    import json
+
+    from tests.residents.conftest import PROJECT
+
+    url = reverse("residents:application-create") + "?park=test-sez"
+    client.force_login(rw.users["applicant"])
+    page = client.get(url)
+    assert page.status_code == 200 and "Cable Works LLC (example)" in page.content.decode()
+    bad = client.post(url, {"applicant": rw.company.pk, "project": "{not json"})
+    assert bad.status_code == 400 and "Not valid JSON" in bad.content.decode()
+    invalid = client.post(url, {"applicant": rw.company.pk, "project": json.dumps({"name": "x"})})
+    assert invalid.status_code == 400 and "$: is required" in invalid.content.decode()
+    ok = client.post(
+        url, {"applicant": rw.company.pk, "sites": [rw.site.pk], "project": json.dumps(PROJECT)}
+    )
+    assert ok.status_code == 302
+    application = Application.objects.get()
+    assert ok["Location"] == application.get_absolute_url()
+    assert list(application.sites.all()) == [rw.site]
+    # a company the user is not a member of is not offered
+    foreign = client.post(url, {"applicant": rw.other_company.pk, "project": json.dumps(PROJECT)})
+    assert foreign.status_code == 400 and Application.objects.count() == 1
+
+
+def test_inquiry_and_report_pages_render(client, rw):
+    from technopark.residents.services import inquiry_create, report_save
+
+    inquiry = inquiry_create(park=rw.park, site=rw.site, data=FORM)
+    client.force_login(rw.users["operator"])
+    html = client.get(inquiry.get_absolute_url()).content.decode()
+    assert "Inquiry from Cable Works LLC (example)" in html and 'value="convert"' in html
+    client.force_login(rw.users["analyst"])
+    html = client.get(inquiry.get_absolute_url()).content.decode()
+    assert 'value="convert"' not in html  # the analyst watches, never acts
+    agreement = make_agreement(rw, signed_on=dt.date(2025, 1, 15))
+    report = report_save(
+        user=rw.users["applicant"],
+        agreement=agreement,
+        year=2025,
+        quarter=1,
+        data={"investment": 10, "jobs": 1},
+    )
+    client.force_login(rw.users["operator"])
+    page = client.get(reverse("residents:report-edit", kwargs={"pk": report.pk}))
+    assert page.status_code == 200 and "History" in page.content.decode()
+    html = client.get(reverse("residents:inbox")).content.decode()
+    assert agreement.number in html
