@@ -4,22 +4,24 @@ per process and kept current incrementally.
 Only sites of **published** parks are in the index, so a match can never return a site the
 public may not see; the callers still pass results through ``core.permissions.restrict``.
 
-Freshness needs no cooperation from the code that writes: imports write in bulk (raw SQL, no
-signals), the web and API edit through ``core.services``. Before each match,
-:meth:`RegistryIndex.current` reads a cheap *registry version* — count, largest id and latest
-``updated`` of sites, parks and park utilities (three aggregate queries) — and, when it moved:
+Freshness needs no cooperation from the code that writes. Every registry write leaves a change
+history row (django-simple-history for the ORM and ``core.services``; the bulk importer writes
+the same rows with ``INSERT ... SELECT``; deletes, cascades included, leave ``-`` rows). So the
+*registry version* is the largest history id of sites, parks and park utilities — one query of
+three index look-ups, cheap enough to run before every match. When it moved,
+:meth:`RegistryIndex.refresh` reads the history rows after the last seen id and:
 
-* sites with ``updated`` at or after the last seen stamp (less ``SITING_INDEX_LAG_SECONDS``:
-  a long import transaction stamps its rows when it starts, not when it commits) or with an
-  id above the last seen one are upserted (or removed, when their park is not published);
-* parks changed the same way (or whose utilities changed) are upserted and all their sites
-  re-read, which covers a park being published, unpublished or renamed;
-* when the site count is lower than the count seen plus the rows added, something was
-  deleted: the ids of every site are read (integers only) and the missing ones removed.
+* re-reads the sites they name: upserted when their park is published, removed otherwise;
+  a site that no longer exists is removed (deleted), one whose ``site_id`` changed is moved;
+* re-reads the parks they name (and the parks of changed utilities), upserts them and re-reads
+  all their sites, which covers a park being published, unpublished or renamed.
 
-A full rebuild happens on first use, after ``SITING_INDEX_REBUILD_SECONDS`` (default 6 hours;
-it also picks up region renames, which the version does not watch) and when one refresh would
-touch most of the index anyway.
+On PostgreSQL a long transaction (a big import) may commit history ids below ones another
+transaction committed earlier; rows stamped less than ``SITING_INDEX_LAG_SECONDS`` (default
+120 there, 0 on SQLite, whose writers are serialised) before the last seen change are read again.
+A write that bypasses the history (a raw SQL ``UPDATE``) is not seen until the full rebuild,
+which happens on first use and after ``SITING_INDEX_REBUILD_SECONDS`` (default 6 hours; it also
+picks up region renames), or when one refresh would touch most of the index anyway.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db import connection
+from django.db.models import Max, Q
 
 from technopark.parks.models import Park, ParkUtility, Site
 from technopark.siting.index import SITE_COLUMNS, SiteIndex
@@ -42,30 +44,36 @@ from technopark.siting.index import SITE_COLUMNS, SiteIndex
 SITE_LOOKUPS: tuple[str, ...] = tuple(
     "park__park_id" if c == "park_id" else c for c in SITE_COLUMNS
 )
+#: The models whose history the index follows, in the order of the version tuple.
+TRACKED: tuple[Any, ...] = (Site, Park, ParkUtility)
+CHUNK = 5000
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
-
-@dataclass(frozen=True)
-class RegistryVersion:
-    """What :func:`registry_version` reads: one tuple per table."""
-
-    sites: tuple[int, int, dt.datetime]
-    parks: tuple[int, int, dt.datetime]
-    utilities: tuple[int, int, dt.datetime]
-
-    @property
-    def latest(self) -> dt.datetime:
-        return max(self.sites[2], self.parks[2], self.utilities[2])
-
-
-def _stamp(model: Any) -> tuple[int, int, dt.datetime]:
-    agg = model.objects.aggregate(n=Count("id"), top=Max("id"), at=Max("updated"))
-    return (agg["n"] or 0, agg["top"] or 0, agg["at"] or _EPOCH)
+RegistryVersion = tuple[int, ...]
 
 
 def registry_version() -> RegistryVersion:
-    """Count, largest id and latest ``updated`` of sites, parks and park utilities."""
-    return RegistryVersion(_stamp(Site), _stamp(Park), _stamp(ParkUtility))
+    """The largest history id of sites, parks and park utilities (one query)."""
+    qn = connection.ops.quote_name
+    parts = ", ".join(
+        f"(SELECT MAX(history_id) FROM {qn(m.history.model._meta.db_table)})"  # noqa: S608
+        for m in TRACKED
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        row = cursor.fetchone()
+    return tuple(int(v or 0) for v in row)
+
+
+def _latest_dates() -> tuple[dt.datetime, ...]:
+    return tuple(
+        m.history.model.objects.aggregate(at=Max("history_date"))["at"] or _EPOCH for m in TRACKED
+    )
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
 
 
 def park_rows(parks: Iterable[Park]) -> Iterator[dict[str, Any]]:
@@ -114,9 +122,9 @@ class RegistryIndex:
         """Forget everything: the next use rebuilds (tests; a restore of the database)."""
         self.index = SiteIndex()
         self.version: RegistryVersion | None = None
+        self.dates: tuple[dt.datetime, ...] = ()
         self.built_at = 0.0
         self.site_ids: dict[int, str] = {}
-        self.published: dict[int, bool] = {}
         self.refreshes = 0
         self.rebuilds = 0
 
@@ -125,10 +133,8 @@ class RegistryIndex:
         """The index, refreshed when the registry changed since the last call."""
         with self.lock:
             version = registry_version()
-            stale = time.monotonic() - self.built_at > _setting(
-                "SITING_INDEX_REBUILD_SECONDS", 21600
-            )
-            if self.version is None or stale:
+            age = time.monotonic() - self.built_at
+            if self.version is None or age > _setting("SITING_INDEX_REBUILD_SECONDS", 21600):
                 self.rebuild(version)
             elif version != self.version:
                 self.refresh(version)
@@ -137,64 +143,70 @@ class RegistryIndex:
     def rebuild(self, version: RegistryVersion | None = None) -> None:
         """Read every published site and every park again."""
         with self.lock:
+            # the marks are read before the rows: a change committed meanwhile is read again
             version = version or registry_version()
+            dates = _latest_dates()
             index = SiteIndex()
-            parks = list(_parks_queryset())
-            index.upsert_parks(park_rows(parks))
-            self.published = {p.pk: p.is_published for p in parks}
+            index.upsert_parks(park_rows(_parks_queryset()))
             rows = list(
                 Site.objects.filter(park__is_published=True)
                 .order_by()
                 .values_list("id", *SITE_LOOKUPS)
             )
             index.upsert(r[1:] for r in rows)
-            self.site_ids = {r[0]: index.ids[index.position(r[1])] for r in rows}
-            self.index, self.version = index, version
+            self.site_ids = {r[0]: r[1] for r in rows}
+            self.index, self.version, self.dates = index, version, dates
             self.built_at = time.monotonic()
             self.rebuilds += 1
 
     def refresh(self, version: RegistryVersion) -> None:
-        """Apply the changes since ``self.version`` (see the module docstring)."""
+        """Apply the changes recorded in the history since ``self.version``."""
         assert self.version is not None
-        old = self.version
-        lag = dt.timedelta(seconds=_setting("SITING_INDEX_LAG_SECONDS", 300))
-        since = old.latest - lag
-        changed_parks = list(
-            _parks_queryset()
-            .filter(
-                Q(updated__gte=since) | Q(id__gt=old.parks[1]) | Q(utilities__updated__gte=since)
-            )
-            .distinct()
-        )
-        utilities_deleted = (
-            version.utilities[0]
-            < old.utilities[0] + ParkUtility.objects.filter(id__gt=old.utilities[1]).count()
-        )
-        if utilities_deleted:  # a deleted utility leaves no stamp: re-read every park
-            changed_parks = list(_parks_queryset())
-        if changed_parks:
-            self.index.upsert_parks(park_rows(changed_parks))
-            for p in changed_parks:
-                self.published[p.pk] = p.is_published
-        site_q = Q(updated__gte=since) | Q(id__gt=old.sites[1])
-        if changed_parks:
-            site_q |= Q(park_id__in=[p.pk for p in changed_parks])
-        rows = list(
-            Site.objects.filter(site_q)
-            .order_by()
-            .values_list("id", "park__is_published", *SITE_LOOKUPS)
-        )
-        if len(rows) > max(len(self.site_ids), 1000) // 2:
+        dates = _latest_dates()
+        site_pks = self._changed(0, "id")
+        park_pks = self._changed(1, "id") | self._changed(2, "park_id")
+        if len(site_pks) > max(len(self.site_ids), 1000) // 2:
             self.rebuild(version)
             return
+        parks = [
+            p for chunk in _chunks(sorted(park_pks)) for p in _parks_queryset().filter(pk__in=chunk)
+        ]
+        if parks:
+            self.index.upsert_parks(park_rows(parks))
+        lookups = ("id", "park__is_published", *SITE_LOOKUPS)
+        by_pk: dict[int, tuple[Any, ...]] = {}
+        for chunk in _chunks(sorted(site_pks)):
+            by_pk.update(
+                (r[0], r)
+                for r in Site.objects.filter(pk__in=chunk).order_by().values_list(*lookups)
+            )
+        for chunk in _chunks(sorted(park_pks)):  # every site of a changed park
+            by_pk.update(
+                (r[0], r)
+                for r in Site.objects.filter(park_id__in=chunk).order_by().values_list(*lookups)
+            )
+        rows = list(by_pk.values())
+        deleted = [pk for pk in site_pks if pk not in by_pk and pk in self.site_ids]
+        if deleted:
+            self.index.remove([self.site_ids.pop(pk) for pk in deleted])
         self._apply(rows)
-        added = sum(1 for r in rows if r[0] > old.sites[1])
-        if version.sites[0] != old.sites[0] + added or version.parks[0] < old.parks[0]:
-            self._drop_deleted()
-        self.version = version
+        self.version, self.dates = version, dates
         self.refreshes += 1
 
     # ------------------------------------------------------------------ internals
+    def _changed(self, which: int, column: str) -> set[int]:
+        """Primary keys (or park ids) named by the history rows of ``TRACKED[which]`` written
+        since the last refresh (with the lag window, see the module docstring)."""
+        assert self.version is not None
+        history = TRACKED[which].history.model
+        q = Q(history_id__gt=self.version[which])
+        lag = _lag()
+        if lag and self.dates:
+            q |= Q(history_date__gte=self.dates[which] - dt.timedelta(seconds=lag))
+        return {
+            v for v in history.objects.filter(q).values_list(column, flat=True) if v is not None
+        }
+
     def _apply(self, rows: list[tuple[Any, ...]]) -> None:
         gone: list[str] = []
         keep: list[tuple[Any, ...]] = []
@@ -211,13 +223,12 @@ class RegistryIndex:
         if keep:
             self.index.upsert(r[2:] for r in keep)
             for r in keep:
-                self.site_ids[r[0]] = self.index.ids[self.index.position(r[2])]
+                self.site_ids[r[0]] = r[2]
 
-    def _drop_deleted(self) -> None:
-        present = set(Site.objects.order_by().values_list("id", flat=True))
-        gone = [pk for pk in self.site_ids if pk not in present]
-        if gone:
-            self.index.remove([self.site_ids.pop(pk) for pk in gone])
+
+def _lag() -> float:
+    default = 0 if connection.vendor == "sqlite" else 120
+    return _setting("SITING_INDEX_LAG_SECONDS", default)
 
 
 def _setting(name: str, default: float) -> float:
