@@ -165,7 +165,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-LOGIN_URL = "login"
+LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "/"
 
 # Data freshness: a fact whose as-of date is older than this is shown as stale.
@@ -175,6 +175,16 @@ STALE_DATA_DAYS = env_int("STALE_DATA_DAYS", 365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 TECHNOPARK_MAX_UPLOAD_BYTES = env_int("TECHNOPARK_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Dotted path of a callable scan(file) -> None when clean or the reason it is not; the default
+# accepts everything (connect ClamAV or your infrastructure's scanner here).
+TECHNOPARK_VIRUS_SCAN = os.environ.get(
+    "TECHNOPARK_VIRUS_SCAN", "technopark.residents.uploads.no_virus_scan"
+)
+
+# Inquiry spam protection (no third-party service): minimum seconds to fill the form, and the
+# most inquiries one address may send per hour. Behind a proxy, REMOTE_ADDR must be the client's.
+TECHNOPARK_INQUIRY_MIN_SECONDS = env_int("TECHNOPARK_INQUIRY_MIN_SECONDS", 3)
+TECHNOPARK_INQUIRY_RATE_PER_HOUR = env_int("TECHNOPARK_INQUIRY_RATE_PER_HOUR", 5)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
