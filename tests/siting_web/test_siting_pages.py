@@ -262,3 +262,18 @@ def test_page_in_russian_and_uzbek(db: None, language: str, heading: str) -> Non
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     page = client.get("/site-finder/").content.decode()
     assert f"<h1>{heading}</h1>" in page
+
+
+def test_admin_lists_saved_searches_for_administrators(synth_import: Any, admin: Any) -> None:
+    from technopark.core.choices import Role
+    from technopark.siting import services
+    from tests.factories import user_with_role
+
+    synth_import(parks=5, sites=50, seed=1)
+    services.saved_search_create(user=user_with_role(Role.INVESTOR), name="Mine", document=DOC)
+    admin.is_staff = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    assert "Mine" in client.get("/admin/siting/savedsearch/").content.decode()
+    assert client.get("/admin/siting/sitealert/").status_code == 200

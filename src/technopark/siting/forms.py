@@ -199,7 +199,7 @@ class FindSiteForm(forms.Form):
         return [(title, [self[name] for name in names]) for title, names in STEPS]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         lo, hi = data.get("area_min"), data.get("area_max")
         if lo is not None and hi is not None and lo > hi:
             self.add_error("area_max", _("The largest area must not be below the smallest."))

@@ -84,7 +84,7 @@ def park_rows(parks: Iterable[Park]) -> Iterator[dict[str, Any]]:
             "name": p.name,
             "kind": p.kind,
             "country": p.country_id,
-            "region": p.region.name if p.region_id else None,
+            "region": p.region.name if p.region is not None else None,
             "lat": p.lat,
             "lon": p.lon,
             "industries": list(p.industries or ()),

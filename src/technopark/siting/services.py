@@ -133,7 +133,7 @@ def result_points(result: Mapping[str, Any], *, user: AnyUser) -> list[dict[str,
                 "park_id": site.park.park_id,
                 "park_name": site.park.display_name,
                 "country": site.park.country_id,
-                "region": site.park.region.name if site.park.region_id else "",
+                "region": site.park.region.name if site.park.region is not None else "",
                 "url": site.get_absolute_url(),
                 "npv": r["location_cost"]["npv"],
                 "score": r["score"],
@@ -154,7 +154,7 @@ def saved_search_create(*, user: AnyUser, name: str, document: Mapping[str, Any]
     requirements = parse_document(document)
     result = match_requirements(requirements=requirements, user=user, top=ALERT_TOP)
     search = SavedSearch(
-        user=user,  # type: ignore[misc]
+        user=user,
         name=name,
         requirements=dict(document),
         last_result_ids=[r["site_id"] for r in result["results"]],
