@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",  # serves its bundled Swagger UI, so /api/v1/docs works offline
     "django_htmx",
     "leaflet",
     "simple_history",
