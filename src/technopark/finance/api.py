@@ -30,7 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.security import SessionAuth
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from technopark.core.api_errors import ApiError
 from technopark.core.permissions import member_org_ids
@@ -123,7 +123,10 @@ class SavedProjectIn(Input):
 # ---- responses ---------------------------------------------------------------------------
 
 
-class Open(Schema):
+class Open(BaseModel):
+    """A response whose every key is returned, the declared ones documented (a ninja Schema
+    would keep only the declared ones)."""
+
     model_config = ConfigDict(extra="allow")
 
 
@@ -243,6 +246,22 @@ def _park(request: HttpRequest, park_id: str | None, document: dict[str, Any]) -
         ) from None
 
 
+def _risk_errors(exc: RiskSpecError) -> ApiError:
+    """RiskSpecError lines as request fields: `$.revenue.low` (inside the distributions) →
+    `distributions.revenue.low`; `$.correlation[0]` → `correlation[0]`."""
+    errors = []
+    for line in exc.errors:
+        path, sep, message = line.partition(": ")
+        if not sep or not path.startswith("$"):
+            field, message = "", line
+        elif path.startswith(("$.correlation", "$.n", "$.bins")):
+            field = path[2:]
+        else:
+            field = "distributions" + path[1:]
+        errors.append({"field": field, "message": message})
+    return ApiError(422, "The risk specification is not valid; see errors.", errors)
+
+
 def _with_park(result: dict[str, Any], park: Park | None) -> dict[str, Any]:
     return {"park_id": park.park_id, **result} if park is not None else result
 
@@ -311,9 +330,7 @@ def project_simulate(request: HttpRequest, payload: SimulateIn, response: HttpRe
                 park=None,
             )
         except RiskSpecError as exc:
-            raise ApiError(
-                422, "The risk specification is not valid; see errors.", project_errors(exc)
-            ) from None  # type: ignore[arg-type]
+            raise _risk_errors(exc) from None
         run = services.simulation_start(
             owner=user,
             request={
@@ -337,11 +354,7 @@ def project_simulate(request: HttpRequest, payload: SimulateIn, response: HttpRe
             park=park,
         )
     except RiskSpecError as exc:
-        raise ApiError(
-            422,
-            "The risk specification is not valid; see errors.",
-            project_errors(exc),  # type: ignore[arg-type]
-        ) from None
+        raise _risk_errors(exc) from None
 
 
 @router.get(

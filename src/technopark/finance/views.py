@@ -62,12 +62,12 @@ def _figure(fig: go.Figure) -> dict[str, Any]:
 
 
 def _layout(fig: go.Figure, **extra: Any) -> None:
-    fig.update_layout(
-        margin={"l": 70, "r": 20, "t": 30, "b": 40},
-        height=340,
-        legend={"orientation": "h", "y": -0.2},
-        **extra,
-    )
+    layout: dict[str, Any] = {
+        "margin": {"l": 70, "r": 20, "t": 30, "b": 40},
+        "height": 340,
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+    fig.update_layout(**{**layout, **extra})
 
 
 def cashflow_chart(result: Mapping[str, Any]) -> dict[str, Any]:
