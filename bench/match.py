@@ -13,6 +13,10 @@ Measures, with the index warm (built once; the park tax cache filled by a first 
              (the naive implementation; simplified: land, park-level costs and transport, no
              explanations or near misses — so it flatters the loop; the lead may swap in the
              Django ORM);
+* (a′) ORM  — the same query through the Django ORM: 10,000 of the sites written to a fresh
+             SQLite database, each run reading them with ``Site.objects.select_related("park")``
+             into the same Python loop, scaled × N/10,000 (what a Django view without the index
+             would do);
 * (b) duckdb — the same filter and ordering as SQL in DuckDB over the same arrays;
 * (c) floor — a numpy pass summing every column the filter reads (memory-bandwidth floor).
 
@@ -320,6 +324,99 @@ def floor_pass(ix: SiteIndex) -> float:
 # --------------------------------------------------------------------------- timing
 
 
+def orm_reference(
+    cols: dict[str, Any], parks: list[dict[str, Any]], m: int, pv: dict[str, Any], runs: int
+) -> list[float]:
+    """(a′): the first ``m`` sites in a fresh SQLite database through the Django ORM, read
+    with ``select_related`` into :func:`python_loop` each run. Times in ms, unscaled."""
+    import os
+    import tempfile
+    from decimal import Decimal
+
+    tmp = tempfile.mkdtemp(prefix="bench-match-orm-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "technopark.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from technopark.parks.models import Park, Site
+    from technopark.parks.services.reference import ensure_countries
+
+    call_command("migrate", verbosity=0)
+    ensure_countries()
+    used = {str(pid) for pid in cols["park_id"][:m]}
+    Park.objects.bulk_create(
+        [
+            Park(park_id=p["park_id"], name=p["name"], kind=p["kind"], country_id=p["country"])
+            for p in parks
+            if p["park_id"] in used
+        ]
+    )
+    park_pk = dict(Park.objects.values_list("park_id", "id"))
+
+    def num(v: Any) -> Decimal | None:
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else Decimal(str(v))
+
+    decimal_fields = (
+        "area_ha",
+        "area_m2",
+        "sale_price",
+        "lease_per_year",
+        "electricity_mw",
+        "gas_m3h",
+        "water_m3d",
+        "wastewater_m3d",
+        "dist_airport_km",
+        "dist_rail_km",
+        "dist_port_km",
+        "dist_highway_km",
+        "dist_border_km",
+    )
+    Site.objects.bulk_create(
+        [
+            Site(
+                site_id=str(cols["site_id"][i]),
+                park_id=park_pk[str(cols["park_id"][i])],
+                kind=str(cols["kind"][i]),
+                status=str(cols["status"][i]),
+                tenure=str(cols["tenure"][i]),
+                currency=str(cols["currency"][i]),
+                hazard_class=cols["hazard_class"][i],
+                rail_siding=cols["rail_siding"][i],
+                **{f: num(float(cols[f][i])) for f in decimal_fields},
+            )
+            for i in range(m)
+        ],
+        batch_size=2000,
+    )
+
+    def fl(v: Any) -> float:
+        return math.nan if v is None else float(v)
+
+    def run() -> list[tuple[float, str]]:
+        sites, park_rows = [], {}
+        for s in Site.objects.select_related("park"):
+            park_rows[s.park.park_id] = {"country": s.park.country_id}
+            row = {f: fl(getattr(s, f)) for f in decimal_fields}
+            row.update(
+                site_id=s.site_id,
+                park_id=s.park.park_id,
+                kind=s.kind,
+                status=s.status,
+                tenure=s.tenure,
+                currency=s.currency,
+                hazard_class=s.hazard_class,
+            )
+            sites.append(row)
+        return python_loop(sites, park_rows, pv)
+
+    run()
+    return timed(run, runs)
+
+
 def timed(fn: Any, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
@@ -398,6 +495,7 @@ def main() -> None:
         "park_cost": {pid: float(park_cost_arr[ix.parks.vocab.get(pid)]) for pid in park_by_id},
     }
     loop_ms = [t * (n / m) for t in timed(lambda: python_loop(dict_sites, park_by_id, pv), 3)]
+    orm_ms = [t * (n / m) for t in orm_reference(cols, parks, m, pv, 3)]
 
     # (b) DuckDB over the same arrays
     import duckdb
@@ -445,6 +543,7 @@ def main() -> None:
         ("engine, same query again (park costs cached)", engine_ms),
         ("  hard-constraint pass alone", filter_ms),
         (f"(a) pure-Python loop, {m:,} dicts × {n / m:g}", loop_ms),
+        (f"(a′) Django ORM + Python loop, {m:,} rows × {n / m:g}", orm_ms),
         ("(b) DuckDB SQL, same filter and ordering", duck_ms),
         ("(c) floor: numpy sum of the filter's columns", floor_ms),
     ]
@@ -474,6 +573,7 @@ def main() -> None:
     )
     print(
         f"speed-up over the Python loop ×{pct(loop_ms, 50) / e50:,.0f}; "
+        f"over the Django ORM loop ×{pct(orm_ms, 50) / e50:,.0f}; "
         f"over DuckDB ×{pct(duck_ms, 50) / e50:.1f}; p95 {e95:.1f} ms"
     )
 
