@@ -324,7 +324,16 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
                 ],
             ),
             ("park detail", park_paths),
-            ("site list", ["/api/v1/sites", "/api/v1/sites?status=available&min_area_ha=20"]),
+            (
+                "site list",
+                [
+                    "/api/v1/sites",
+                    *[
+                        f"/api/v1/sites?park=bench-park-{rng.choice(published):06d}"
+                        for _ in range(50)
+                    ],
+                ],
+            ),
         ]
         rows = []
         for name, paths in cases:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ def hash_token(raw: str) -> str:
 
 
 def token_create(
-    *, user: AbstractBaseUser, name: str, expires: dt.datetime | None = None
+    *, user: User, name: str, expires: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the stored row and the token, which is never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(30)
@@ -53,11 +53,11 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
-def user_tokens(user: AbstractBaseUser) -> list[ApiToken]:
+def user_tokens(user: User) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=user).order_by("-created"))
 
 
-def authenticate_token(raw: str) -> AbstractBaseUser | None:
+def authenticate_token(raw: str) -> User | None:
     """The active user a token belongs to, or None for an unknown, revoked or expired token."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None

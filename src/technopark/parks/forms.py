@@ -127,7 +127,7 @@ class ParkForm(RegistryForm):
         if not is_administrator(self.user):
             operators = operators.filter(pk__in=operated_org_ids(self.user))
             self.fields["operator"].required = True
-        self.fields["operator"].queryset = operators
+        self.fields["operator"].queryset = operators  # type: ignore[attr-defined]
 
 
 class SiteForm(RegistryForm):

@@ -31,7 +31,7 @@ def patch_schema(name: str, schema: type[Schema]) -> type[Schema]:
         field_name: (Optional[info.annotation], None)  # noqa: UP045 - create_model needs a runtime type
         for field_name, info in schema.model_fields.items()
     }
-    return create_model(name, __base__=Input, **fields)  # type: ignore[call-overload,no-any-return]
+    return create_model(name, __base__=Input, **fields)
 
 
 class Sourced(Schema):
@@ -51,7 +51,7 @@ class SourcedOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Any) -> int | None:
-        return obj.owner_id  # type: ignore[no-any-return]
+        return obj.owner_id
 
 
 # ---- organizations -----------------------------------------------------------------------
@@ -137,7 +137,7 @@ class ParkOut(SourcedOut):
 
     @staticmethod
     def resolve_country(obj: Park) -> str:
-        return obj.country_id  # type: ignore[return-value]
+        return obj.country_id
 
     @staticmethod
     def resolve_region(obj: Park) -> int | None:
@@ -145,7 +145,7 @@ class ParkOut(SourcedOut):
 
     @staticmethod
     def resolve_region_name(obj: Park) -> str | None:
-        return obj.region.name if obj.region_id else None
+        return obj.region.name if obj.region is not None else None
 
     @staticmethod
     def resolve_url(obj: Park) -> str:

@@ -92,7 +92,7 @@ def filtered(
 
 def park_filter(request: Any, data: Mapping[str, Any] | None = None) -> ParkFilterSet:
     data = request.GET if data is None else data
-    return filtered(ParkFilterSet, data, park_queryset(request.user), request)  # type: ignore[return-value]
+    return filtered(ParkFilterSet, data, park_queryset(request.user), request)
 
 
 def site_filter(
@@ -100,18 +100,18 @@ def site_filter(
 ) -> SiteFilterSet:
     data = request.GET if data is None else data
     qs = site_queryset(request.user) if queryset is None else queryset
-    return filtered(SiteFilterSet, data, qs, request)  # type: ignore[return-value]
+    return filtered(SiteFilterSet, data, qs, request)
 
 
 def organization_filter(request: Any) -> OrganizationFilterSet:
-    return filtered(  # type: ignore[return-value]
+    return filtered(
         OrganizationFilterSet, request.GET, organization_queryset(request.user), request
     )
 
 
 def resident_filter(request: Any, queryset: QuerySet[Resident] | None = None) -> ResidentFilterSet:
     qs = resident_queryset(request.user) if queryset is None else queryset
-    return filtered(ResidentFilterSet, request.GET, qs, request)  # type: ignore[return-value]
+    return filtered(ResidentFilterSet, request.GET, qs, request)
 
 
 # ---- single objects ----------------------------------------------------------------------
@@ -131,7 +131,7 @@ def park_detail(*, user: AnyUser, park_id: str) -> Park:
         Prefetch("utilities", queryset=ParkUtility.objects.order_by("utility")),
         Prefetch("register_entries", queryset=RegisterEntry.objects.order_by("-date")),
     )
-    return get_visible(qs, park_id=park_id)  # type: ignore[no-any-return]
+    return get_visible(qs, park_id=park_id)
 
 
 def park_residents(*, user: AnyUser, park: Park) -> QuerySet[Resident]:
@@ -146,7 +146,7 @@ def site_detail(*, user: AnyUser, site_id: str) -> Site:
             Prefetch("park__utilities", queryset=ParkUtility.objects.order_by("utility"))
         )
     )
-    return get_visible(qs, site_id=site_id)  # type: ignore[no-any-return]
+    return get_visible(qs, site_id=site_id)
 
 
 def sites_for_comparison(*, user: AnyUser, site_ids: Iterable[str]) -> list[Site]:
@@ -286,7 +286,7 @@ HISTORY_IGNORED_FIELDS = {"updated", "created"}
 
 def _field_label(model: Any, name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:  # a field since removed from the model
         return name
 
@@ -294,11 +294,11 @@ def _field_label(model: Any, name: str) -> str:
 def park_history(*, park: Park, limit: int = 50) -> list[HistoryEntry]:
     """The latest changes to a park, its sites and utilities, each with before/after values."""
     records = chain(
-        park.history.select_related("history_user").order_by("-history_date")[:limit],  # type: ignore[attr-defined]
-        Site.history.filter(park_id=park.pk)  # type: ignore[attr-defined]
+        park.history.select_related("history_user").order_by("-history_date")[:limit],
+        Site.history.filter(park_id=park.pk)
         .select_related("history_user")
         .order_by("-history_date")[:limit],
-        ParkUtility.history.filter(park_id=park.pk)  # type: ignore[attr-defined]
+        ParkUtility.history.filter(park_id=park.pk)
         .select_related("history_user")
         .order_by("-history_date")[:limit],
     )
@@ -354,5 +354,5 @@ def park_transport(*, user: AnyUser, park: Park) -> list[dict[str, Any]]:
     for name in TRANSPORT_FIELDS:
         low, high = values[f"{name}__min"], values[f"{name}__max"]
         if low is not None:
-            rows.append({"label": Site._meta.get_field(name).verbose_name, "min": low, "max": high})
+            rows.append({"label": _field_label(Site, name), "min": low, "max": high})
     return rows

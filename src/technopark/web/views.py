@@ -48,6 +48,8 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 def _wants_partial(request: HttpRequest) -> bool:
     """An htmx request for a fragment (not a history restore, which needs the whole page)."""
     htmx = getattr(request, "htmx", None)
+    if htmx is None:
+        return False
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
@@ -202,7 +204,7 @@ class EditView(LoginRequiredMixin, View):
         return {"user": self.request.user}
 
     def success_url(self, obj: models.Model) -> str:
-        return obj.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+        return obj.get_absolute_url()  # type: ignore[attr-defined]
 
     def cancel_url(self, obj: models.Model) -> str:
         return self.success_url(obj) if obj.pk else reverse("web:home")
@@ -281,7 +283,7 @@ class ParkMixin:
     kwargs: dict[str, Any]
 
     def park(self) -> Park:
-        return selectors.get_visible(  # type: ignore[no-any-return]
+        return selectors.get_visible(
             selectors.park_queryset(self.request.user), park_id=self.kwargs["park_id"]
         )
 
@@ -329,7 +331,7 @@ class SiteCreateView(ParkMixin, EditView):
         return {"park": self.park()}
 
     def cancel_url(self, obj: models.Model) -> str:
-        return obj.park.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+        return obj.park.get_absolute_url()  # type: ignore[attr-defined]
 
 
 class SiteMixin:
@@ -337,7 +339,7 @@ class SiteMixin:
     kwargs: dict[str, Any]
 
     def get_object(self) -> models.Model:
-        return selectors.get_visible(  # type: ignore[no-any-return]
+        return selectors.get_visible(
             selectors.site_queryset(self.request.user), site_id=self.kwargs["site_id"]
         )
 
@@ -352,7 +354,7 @@ class SiteDeleteView(SiteMixin, EditView):
     action = Action.DELETE
 
     def after_delete_url(self, obj: models.Model) -> str:
-        return obj.park.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+        return obj.park.get_absolute_url()  # type: ignore[attr-defined]
 
 
 class UtilityMixin:
@@ -365,10 +367,10 @@ class UtilityMixin:
         )
 
     def success_url(self, obj: models.Model) -> str:
-        return obj.park.get_absolute_url() + "#utilities"  # type: ignore[attr-defined,no-any-return]
+        return obj.park.get_absolute_url() + "#utilities"  # type: ignore[attr-defined]
 
     def cancel_url(self, obj: models.Model) -> str:
-        return obj.park.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+        return obj.park.get_absolute_url()  # type: ignore[attr-defined]
 
 
 class UtilityCreateView(UtilityMixin, ParkMixin, EditView):
@@ -396,7 +398,7 @@ class UtilityDeleteView(UtilityMixin, EditView):
     action = Action.DELETE
 
     def after_delete_url(self, obj: models.Model) -> str:
-        return obj.park.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+        return obj.park.get_absolute_url()  # type: ignore[attr-defined]
 
 
 # ---- personal API tokens -----------------------------------------------------------------
@@ -410,7 +412,7 @@ class ApiTokenView(LoginRequiredMixin, View):
     def render_page(
         self, form: ApiTokenForm, new_token: str = "", status: int = 200
     ) -> HttpResponse:
-        tokens = ApiToken.objects.filter(user=self.request.user).order_by("-created")
+        tokens = ApiToken.objects.filter(user=self.request.user).order_by("-created")  # type: ignore[misc]
         context = {"form": form, "tokens": tokens, "new_token": new_token}
         return render(self.request, "web/api_tokens.html", context, status=status)
 
@@ -432,7 +434,7 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
     login_url = reverse_lazy("web:login")
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        token = selectors.get_visible(ApiToken.objects.filter(user=request.user), pk=pk)
+        token = selectors.get_visible(ApiToken.objects.filter(user=request.user), pk=pk)  # type: ignore[misc]
         token_revoke(token=token)
         messages.success(request, _("The token is revoked."))
         return redirect("web:api-tokens")
