@@ -19,4 +19,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-STATIC_ROOT = None  # static files come from the finders in tests; nothing is collected
+STATIC_ROOT = None  # type: ignore[assignment]  # static files come from the finders in tests; nothing is collected

@@ -18,7 +18,7 @@ class RestrictedAdminMixin:
 
     model: type[Model]
     # Web addresses typed without a scheme are read as https (Django 6's default).
-    formfield_overrides = {URLField: {"assume_scheme": "https"}}
+    formfield_overrides: Any = {URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return restrict(super().get_queryset(request), request.user, Action.VIEW)  # type: ignore[misc]

@@ -107,10 +107,10 @@ def roles_of(user: AnyUser) -> dict[str, frozenset[int]]:
     if cached is not None:
         return cached
     roles: dict[str, set[int]] = {}
-    for org_id, role in user.memberships.values_list("organization_id", "role"):  # type: ignore[union-attr]
+    for org_id, role in user.memberships.values_list("organization_id", "role"):
         roles.setdefault(role, set()).add(org_id)
     frozen = {role: frozenset(ids) for role, ids in roles.items()}
-    user._technopark_roles = frozen  # type: ignore[union-attr]
+    setattr(user, "_technopark_roles", frozen)  # noqa: B010 — a per-request cache on the user
     return frozen
 
 

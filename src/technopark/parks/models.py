@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -37,10 +38,10 @@ from technopark.parks.choices import (
 )
 
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
-MONEY = {"max_digits": 20, "decimal_places": 2}
-AREA = {"max_digits": 14, "decimal_places": 4}
-CAPACITY = {"max_digits": 14, "decimal_places": 3}
-DISTANCE = {"max_digits": 9, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 2}
+AREA: dict[str, Any] = {"max_digits": 14, "decimal_places": 4}
+CAPACITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
+DISTANCE: dict[str, Any] = {"max_digits": 9, "decimal_places": 2}
 
 
 class LocalizedNameMixin:
@@ -236,7 +237,8 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
         return reverse("web:park-detail", kwargs={"park_id": self.park_id})
 
     def clean(self) -> None:
-        if self.region_id and self.country_id and self.region.country_id != self.country_id:
+        region = self.region if self.region_id else None
+        if region is not None and self.country_id and region.country_id != self.country_id:
             raise ValidationError({"region": _("The region is not in the park's country.")})
         if (self.lat is None) != (self.lon is None):
             raise ValidationError(_("Latitude and longitude are given together or not at all."))

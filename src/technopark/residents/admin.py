@@ -26,7 +26,7 @@ from technopark.residents.models import (
 )
 
 
-class ReadOnlyAdmin(RestrictedAdminMixin, admin.ModelAdmin):  # type: ignore[misc]
+class ReadOnlyAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     """Visible to those allowed to see the rows; changed only through the services."""
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

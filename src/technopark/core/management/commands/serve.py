@@ -73,7 +73,7 @@ class Command(BaseCommand):
 
         workers = options["workers"] or (2 * (os.cpu_count() or 1) + 1)
 
-        class App(BaseApplication):  # type: ignore[misc]
+        class App(BaseApplication):
             def load_config(self) -> None:
                 self.cfg.set("bind", options["bind"])
                 self.cfg.set("workers", workers)
