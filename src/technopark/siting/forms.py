@@ -188,6 +188,7 @@ class FindSiteForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["start_year"].initial = dt.date.today().year
         for key in SCORE_KEYS:
