@@ -339,10 +339,11 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
         for name, paths in cases:
             load(port, paths, min(args.clients, 10), max(50, args.requests // 10))  # warm up
             result = load(port, paths, args.clients, args.requests)
-            rows.append({"database": label, "case": name, **result})
+            rows.append({"database": label, "case": name, **result, "load": os.getloadavg()[0]})
+            load1 = os.getloadavg()[0]
             print(
                 f"[{label}] {name:<34} p50 {result['p50']:7.1f} ms   p95 {result['p95']:7.1f} ms"
-                f"   {result['rps']:7.0f} req/s   errors {result['errors']}",
+                f"   {result['rps']:7.0f} req/s   errors {result['errors']}   load {load1:.1f}",
                 flush=True,
             )
         return rows
