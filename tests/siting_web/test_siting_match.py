@@ -228,3 +228,25 @@ def test_cli_subprocess_with_its_own_database(tmp_path: Path) -> None:
     refused = run("match", bad)
     assert refused.returncode == 2
     assert refused.stderr.startswith(f"{bad}: $.top:")
+
+
+def test_openapi_documents_the_match_endpoint(db: None) -> None:
+    doc = Client().get("/api/v1/openapi.json").json()
+    post = doc["paths"]["/api/v1/match"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert "weights" in schema["properties"] and "project" in schema["properties"]
+    assert "422" in post["responses"]
+
+
+def test_match_with_a_bearer_token(synth_import: Any) -> None:
+    from technopark.core.choices import Role
+    from technopark.core.tokens import token_create
+    from tests.factories import user_with_role
+
+    synth_import(parks=10, sites=100, seed=1)
+    user = user_with_role(Role.INVESTOR)
+    _token, secret = token_create(user=user, name="test")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api_match({"countries": ["UZ"]}, client).status_code == 200
+    bad = Client(HTTP_AUTHORIZATION="Bearer nonsense")
+    assert api_match({"countries": ["UZ"]}, bad).status_code == 401
