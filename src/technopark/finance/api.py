@@ -93,7 +93,7 @@ class SimulateIn(EvaluateIn):
 
 
 class AxisIn(Input):
-    driver: Driver  # type: ignore[valid-type]
+    driver: Driver
     values: list[float] = Field(..., min_length=1, max_length=50)
 
 
@@ -106,8 +106,8 @@ class SensitivityIn(EvaluateIn):
     change: float = Field(
         0.10, gt=0, lt=1, description="Relative move of each driver (0.1 = ±10 %)."
     )
-    metric: Metric = "npv"  # type: ignore[valid-type]
-    drivers: list[Driver] | None = Field(None, description="Default: all drivers.")  # type: ignore[valid-type]
+    metric: Metric = "npv"
+    drivers: list[Driver] | None = Field(None, description="Default: all drivers.")
     two_way: TwoWayIn | None = None
 
 
@@ -432,7 +432,7 @@ def _organization(request: HttpRequest, organization_id: int | None) -> Organiza
     orgs = selectors.member_organizations(user)
     if organization_id is None:
         first = (
-            user.memberships.order_by("pk").values_list("organization_id", flat=True).first()  # type: ignore[union-attr]
+            user.memberships.order_by("pk").values_list("organization_id", flat=True).first()
             if user is not None and user.is_authenticated
             else None
         )

@@ -182,7 +182,7 @@ class ProjectForm(forms.Form):
         return entries
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         raw = data.get("document")
         if raw is None:
             return data

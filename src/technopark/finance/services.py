@@ -271,7 +271,7 @@ def simulation_start(*, owner: AnyUser, request: Mapping[str, Any]) -> Simulatio
     with transaction.atomic():
         # The database backend stores the task in the same transaction as the run, so the
         # worker never sees a task without its run.
-        run = SimulationRun(owner=owner, request=dict(request))
+        run = SimulationRun(owner=owner, request=dict(request))  # type: ignore[misc]
         run.full_clean()
         run.save()
         result = run_simulation.enqueue(str(run.pk))

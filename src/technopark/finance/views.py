@@ -267,7 +267,7 @@ def project_validate(request: HttpRequest) -> HttpResponse:
     """htmx: the form's errors, field by field (out-of-band swaps; nothing is saved)."""
     form = _form(request, request.POST)
     form.is_valid()
-    fields = [(name, form.errors.get(name, [])) for name in form.fields]
+    fields: list[tuple[str, Any]] = [(name, form.errors.get(name, [])) for name in form.fields]
     return render(
         request,
         "finance/_validation.html",
