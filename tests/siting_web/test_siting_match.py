@@ -250,3 +250,18 @@ def test_match_with_a_bearer_token(synth_import: Any) -> None:
     assert api_match({"countries": ["UZ"]}, client).status_code == 200
     bad = Client(HTTP_AUTHORIZATION="Bearer nonsense")
     assert api_match({"countries": ["UZ"]}, bad).status_code == 401
+
+
+def test_deleting_a_park_removes_its_sites(synth_import: Any, admin: Any) -> None:
+    from technopark.core.services import object_delete
+
+    synth_import(parks=20, sites=300, seed=1)
+    before = api_match(REQUIREMENTS).json()
+    park = Park.objects.get(park_id=before["results"][0]["park_id"])
+    park.residents.all().delete()
+    object_delete(obj=park, user=admin)
+    result = api_match(REQUIREMENTS).json()
+    assert before["results"][0]["site_id"] not in {r["site_id"] for r in result["results"]}
+    assert_matches_brute_force(result, REQUIREMENTS)
+    assert result["site_count"] == Site.objects.count()
+    assert registry_index().rebuilds == 1
