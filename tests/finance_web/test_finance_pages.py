@@ -128,6 +128,14 @@ def test_series_fields_replace_the_yearly_entries(client: Client, people: People
     ]
 
 
+def test_series_are_shown_as_plain_numbers(db: Any) -> None:
+    from technopark.finance.forms import initial_from
+
+    initial = initial_from(load(ELTECH))
+    assert initial["revenue_by_year"].startswith("0, 3000000, 7000000, 9000000, 10000000")
+    assert initial["discount_rate"] == 12
+
+
 def test_invalid_form_shows_errors_next_to_fields(client: Client, people: People) -> None:
     signed_in(client, people.investor)
     data = form_data(

@@ -73,7 +73,7 @@ def _series_text(document: Mapping[str, Any], key: str) -> str:
     except (KeyError, TypeError, ValueError):
         return ""
     values = [by_year.get(start + i, 0) for i in range(max(0, min(horizon, 50)))]
-    return ", ".join(f"{v:g}" if isinstance(v, int | float) else str(v) for v in values)
+    return ", ".join(f"{v:.15g}" if isinstance(v, int | float) else str(v) for v in values)
 
 
 def initial_from(document: Mapping[str, Any]) -> dict[str, Any]:
