@@ -69,12 +69,41 @@ CONSTRAINT_LABELS: dict[str, Any] = {
     "hazard_class": gettext_lazy("hazard class"),
     "tenure": gettext_lazy("tenure"),
     "budget": gettext_lazy("budget"),
-    "max_distance_km.airport": gettext_lazy("distance to airport, km"),
-    "max_distance_km.rail": gettext_lazy("distance to rail, km"),
-    "max_distance_km.port": gettext_lazy("distance to port, km"),
-    "max_distance_km.highway": gettext_lazy("distance to highway, km"),
-    "max_distance_km.border": gettext_lazy("distance to border crossing, km"),
+    "distance.airport": gettext_lazy("distance to airport, km"),
+    "distance.rail": gettext_lazy("distance to rail, km"),
+    "distance.port": gettext_lazy("distance to port, km"),
+    "distance.highway": gettext_lazy("distance to highway, km"),
+    "distance.border": gettext_lazy("distance to border crossing, km"),
 }
+
+
+VALUE_WORDS = {
+    "min": gettext_lazy("at least"),
+    "max": gettext_lazy("at most"),
+    "max_sale_price": gettext_lazy("price at most"),
+    "max_lease_per_year": gettext_lazy("lease a year at most"),
+    "sale_price": gettext_lazy("price"),
+    "lease_per_year": gettext_lazy("lease a year"),
+}
+
+
+def describe(value: Any) -> str:
+    """A required or available value of a near miss in words (numbers, units, currencies)."""
+    if value is None or value == "unknown":
+        return _("unknown")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, Mapping):
+        unit = value.get("unit") or value.get("currency") or ""
+        parts = [
+            f"{VALUE_WORDS.get(k, k)} {describe(v)}"
+            for k, v in value.items()
+            if k not in ("unit", "currency")
+        ]
+        return f"{', '.join(parts)} {unit}".strip()
+    return str(value)
 
 
 # ---- matching ----------------------------------------------------------------------------
@@ -347,7 +376,7 @@ def comparison_xlsx(
 def _cell(value: Any) -> Any:
     if isinstance(value, (int, float, str)) or value is None:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return describe(value)
 
 
 def format_cell(value: Any) -> str:
@@ -432,7 +461,8 @@ def comparison_pdf(
         for n in result["near_misses"]:
             why = "; ".join(
                 f"{CONSTRAINT_LABELS.get(v['constraint'], v['constraint'])}: "
-                f"{_('required')} {_fmt(v['required'])}, {_('available')} {_fmt(v['available'])}"
+                f"{_('required')} {describe(v['required'])}, "
+                f"{_('available')} {describe(v['available'])}"
                 for v in n["violations"]
             )
             story.append(

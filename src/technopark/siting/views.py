@@ -87,20 +87,18 @@ def cost_chart(result: Mapping[str, Any]) -> dict[str, Any] | None:
 def _violations(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for n in result["near_misses"]:
-        out.append(
-            {
-                **n,
-                "explained": [
-                    {
-                        **v,
-                        "label": str(
-                            services.CONSTRAINT_LABELS.get(v["constraint"], v["constraint"])
-                        ),
-                    }
-                    for v in n["violations"]
-                ],
-            }
-        )
+        explained = []
+        for v in n["violations"]:
+            label = services.CONSTRAINT_LABELS.get(v["constraint"], v["constraint"])
+            explained.append(
+                {
+                    **v,
+                    "label": str(label),
+                    "required_text": services.describe(v["required"]),
+                    "available_text": services.describe(v["available"]),
+                }
+            )
+        out.append({**n, "explained": explained})
     return out
 
 
