@@ -17,10 +17,10 @@ upload view. It works in two phases:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import marshal
-import pickle
-import tempfile
+import queue
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -47,12 +47,12 @@ from technopark.parks.exchange.readers import (
     UnreadableFile,
     open_tables,
 )
-from technopark.parks.exchange.schema import ID_COLUMN, Entity, Kind, columns_of
+from technopark.parks.exchange.schema import ID_COLUMN, Column, Entity, Kind, columns_of
 from technopark.parks.models import Organization, Park, ParkUtility, Site
 from technopark.parks.services.reference import COUNTRIES, ensure_countries
 
 BATCH_ROWS = 20_000
-SPOOL_IN_MEMORY_BYTES = 64 * 1024 * 1024
+PIPELINE_BATCHES = 2  # checked batches waiting for the writer: bounds the memory used
 SQLITE_CACHE_KIB = -256 * 1024  # negative: KiB, i.e. 256 MiB
 MODELS: dict[Entity, type[models.Model]] = {Entity.PARKS: Park, Entity.SITES: Site}
 HISTORY_EXTRA = [
@@ -108,38 +108,6 @@ class ImportReport:
             "write_seconds": round(self.write_seconds, 3),
             "errors": [p.as_dict() for p in self.errors],
         }
-
-
-class _Spool:
-    """Checked batches, serialised to memory and to a temporary file once large."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
-        self.count = 0
-
-    def add(self, item: Any) -> None:
-        # marshal is several times faster than pickle and takes what checked rows hold (text,
-        # numbers, None); stored rows of an update may hold dates or Decimals: pickle those.
-        try:
-            data, kind = marshal.dumps(item), b"m"
-        except ValueError:
-            data, kind = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), b"p"
-        self._file.write(kind + len(data).to_bytes(8, "little"))
-        self._file.write(data)
-        self.count += 1
-
-    def __iter__(self) -> Any:
-        self._file.seek(0)
-        for _ in range(self.count):
-            head = self._file.read(9)
-            data = self._file.read(int.from_bytes(head[1:], "little"))
-            if head[:1] == b"m":
-                yield marshal.loads(data)  # noqa: S302 - our own temporary file
-            else:
-                yield pickle.loads(data)  # noqa: S301 - our own temporary file
-
-    def close(self) -> None:
-        self._file.close()
 
 
 class _Directory:
@@ -235,10 +203,12 @@ class _Checker:
         self.index = {e: {f: i for i, f in enumerate(self.fields[e])} for e in Entity}
         self.defaults = {e: _defaults(MODELS[e], self.fields[e]) for e in Entity}
         self.table_has_rows = {e: MODELS[e]._default_manager.exists() for e in Entity}
-        self.spool = _Spool()
+        # Where checked rows go while no error has been found (None on a dry run), and what
+        # guards the database connection against the writer thread.
+        self.sink: Any = None
+        self.db_lock: Any = contextlib.nullcontext()
         self._bad: set[int] = set()
         self._comparers: dict[Entity, list[Any]] = {}
-        self.rows_to_write = 0
 
     # -- problems ------------------------------------------------------------------------
 
@@ -300,6 +270,30 @@ class _Checker:
                     if (v is None or v == "") and i not in bad:
                         fail(i, name, "required, but empty")
 
+        # The cleaning above touches no database; what follows reads it, and must not run
+        # while the writer thread uses the connection.
+        with self.db_lock:
+            checked = self._cross_check(entity, label, numbers, cleaned, columns, fail)
+        if self.report.errors:
+            return  # nothing will be written: stop writing, keep checking
+        creates, updates, utilities, unchanged = checked
+        self.report.unchanged[entity.value] += unchanged
+        self.report.created[entity.value] += len(creates)
+        self.report.updated[entity.value] += len(updates)
+        if self.sink is not None:
+            self.sink(entity, creates, updates, utilities)
+
+    def _cross_check(
+        self,
+        entity: Entity,
+        label: str,
+        numbers: list[int],
+        cleaned: dict[str, list[Any]],
+        columns: dict[str, Column],
+        fail: Any,
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[Any], int]:
+        """Rows against each other, the database and the permissions: (rows to create, rows
+        to update, park utilities, number of unchanged rows)."""
         id_name = ID_COLUMN[entity]
         ids = cleaned[id_name]
         if entity == Entity.SITES:  # known before rows are compared with the stored ones
@@ -397,13 +391,7 @@ class _Checker:
                 fail,
             )
 
-        if self.report.errors:
-            return  # nothing will be written: stop spooling, keep checking
-        self.report.unchanged[entity.value] += unchanged
-        self.report.created[entity.value] += len(creates)
-        self.report.updated[entity.value] += len(updates)
-        self.rows_to_write += len(creates) + len(updates)
-        self.spool.add((entity.value, label, creates, updates, utilities))
+        return creates, updates, utilities, unchanged
 
     def _unchanged(self, entity: Entity, stored: tuple[Any, ...], merged: tuple[Any, ...]) -> bool:
         """Whether a merged row holds what is stored (values as the driver returned them on
@@ -784,13 +772,32 @@ class _Writer:
             request_id, connection, prepared=False
         )
         self.user_id = user.pk if user is not None else None
+        # The bulk writes run on the DB-API connection of the transaction itself, so that the
+        # writer thread (see _Pipeline) writes in the transaction that the caller opened.
+        self.raw = connection.connection
         self.organizations: dict[str, int] = {}
         self.regions: dict[tuple[str, str], int] = {}
         self.parks: dict[str, int] = {}
 
+    def _execute(self, sql: str, params: Sequence[Any] = (), *, many: bool = False) -> Any:
+        """Run SQL written with %s marks on the raw connection (sqlite3 wants ?)."""
+        if self.vendor == "sqlite":
+            sql = sql.replace("%s", "?")
+        cursor = self.raw.cursor()
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+        return cursor
+
     def tune(self) -> None:
         """SQLite's default page cache (2 MB) is far smaller than the indexes a big import
-        grows; give this connection a larger one while it writes."""
+        grows; give this connection a larger one while it writes. On PostgreSQL the commit
+        need not wait for the WAL flush: a crash may lose this last import, never corrupt
+        the database or half-write it."""
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         if self.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size")
@@ -804,10 +811,18 @@ class _Writer:
 
     # -- reference rows (few): the ORM with simple-history's bulk helpers -----------------
 
-    def reference_rows(self, directory: _Directory) -> None:
-        if directory.new_countries:
+    def reference_rows(
+        self,
+        *,
+        countries: bool,
+        organizations: dict[str, str],
+        regions: set[tuple[str, str]],
+    ) -> None:
+        """Add what rows refer to by name (organization name -> label of the file that needs
+        it; (country, region name)), then load every name's primary key."""
+        if countries:
             ensure_countries()
-        if directory.new_organizations:
+        if organizations:
             bulk_create_with_history(
                 [
                     Organization(
@@ -815,16 +830,16 @@ class _Writer:
                         kind=OrganizationKind.MANAGEMENT_COMPANY,
                         source=f"Created by the import of {Path(label).name}",
                     )
-                    for name, label in sorted(directory.new_organizations.items())
+                    for name, label in sorted(organizations.items())
                 ],
                 Organization,
                 default_user=self.user,
                 default_change_reason=self.reason,
                 default_date=self.now,
             )
-        if directory.new_regions:
+        if regions:
             bulk_create_with_history(
-                [Region(country_id=c, name=n) for c, n in sorted(directory.new_regions)],
+                [Region(country_id=c, name=n) for c, n in sorted(regions)],
                 Region,
                 default_user=self.user,
                 default_change_reason=self.reason,
@@ -963,19 +978,19 @@ class _Writer:
     def _allocate(self, model: type[models.Model], n: int) -> list[int]:
         """Primary keys for n new rows (the transaction holds the write lock on SQLite)."""
         table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [table, n],
-                )
-                return [r[0] for r in cursor.fetchall()]
-            cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            top = cursor.fetchone()[0] or 0
-            if self.vendor == "sqlite":
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                seq = cursor.fetchone()
-                top = max(top, seq[0] if seq else 0)
+        if self.vendor == "postgresql":
+            cursor = self._execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, n],
+            )
+            return [r[0] for r in cursor.fetchall()]
+        qn = connection.ops.quote_name
+        top = self._execute(f"SELECT MAX(id) FROM {qn(table)}").fetchone()[0] or 0  # noqa: S608
+        if self.vendor == "sqlite":
+            seq = self._execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = %s", [table]
+            ).fetchone()
+            top = max(top, seq[0] if seq else 0)
         return list(range(top + 1, top + 1 + n))
 
     def _insert(
@@ -987,26 +1002,20 @@ class _Writer:
         qn = connection.ops.quote_name
         column_list = ", ".join(map(qn, columns))
         if self.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                raw = cursor.cursor
-                with raw.copy(f"COPY {qn(table)} ({column_list}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            with (
+                self.raw.cursor() as cursor,
+                cursor.copy(f"COPY {qn(table)} ({column_list}) FROM STDIN") as copy,
+            ):
+                write = copy.write_row
+                for row in rows:
+                    write(row)
             return
-        if self.vendor == "sqlite":
-            raw_connection = connection.connection
-            marks = ", ".join(["?"] * len(columns))
-            raw_connection.executemany(
-                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
-            return
-        with connection.cursor() as cursor:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
+        marks = ", ".join(["%s"] * len(columns))
+        self._execute(
+            f"INSERT INTO {qn(table)} ({column_list}) VALUES ({marks})",  # noqa: S608
+            rows,
+            many=True,
+        )
 
     def _update(
         self, model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]
@@ -1015,9 +1024,7 @@ class _Writer:
         columns = _columns(model, ["updated", *fields])
         assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
         sql = f"UPDATE {qn(model._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
-        params = [(*row[2:], row[0]) for row in rows]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+        self._execute(sql, [(*row[2:], row[0]) for row in rows], many=True)
 
     def _history(
         self, model: type[models.Model], fields: list[str], pks: list[int], history_type: str
@@ -1047,15 +1054,14 @@ class _Writer:
             f"INSERT INTO {qn(history_model._meta.db_table)} ({target}) "  # noqa: S608
             f"SELECT {source}, {', '.join(extras)} FROM {qn(model._meta.db_table)} "
         )
-        with connection.cursor() as cursor:
-            if pks == list(range(pks[0], pks[0] + len(pks))):
-                cursor.execute(
-                    sql + "WHERE id BETWEEN %s AND %s ORDER BY id", [*values, pks[0], pks[-1]]
-                )
-                return
-            for chunk in _chunks(sorted(pks), 900):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(sql + f"WHERE id IN ({marks}) ORDER BY id", [*values, *chunk])
+        if pks == list(range(pks[0], pks[0] + len(pks))):
+            self._execute(
+                sql + "WHERE id BETWEEN %s AND %s ORDER BY id", [*values, pks[0], pks[-1]]
+            )
+            return
+        for chunk in _chunks(sorted(pks), 900):
+            marks = ", ".join(["%s"] * len(chunk))
+            self._execute(sql + f"WHERE id IN ({marks}) ORDER BY id", [*values, *chunk])
 
 
 class _NoProgress:
@@ -1074,6 +1080,110 @@ def _bar(enabled: bool, **kwargs: Any) -> Any:
     return tqdm(file=__import__("sys").stderr, dynamic_ncols=True, **kwargs)
 
 
+class _Pipeline:
+    """Phase 2 overlapped with phase 1: a thread writes each checked batch while the next
+    one is read and cleaned.
+
+    Everything happens in the one transaction that `import_files` opened before checking:
+    when an error turns up in a later batch (or the writer fails), that transaction is rolled
+    back, so the database is left as it was. The thread writes through the transaction's own
+    DB-API connection; `lock` keeps the checker's queries and the thread's writes apart (the
+    database works on a batch — B-trees, COPY, triggers — with the GIL released, which is
+    where the overlap comes from). References a batch needs (new organizations, regions,
+    the primary keys of the parks just written) are settled in this thread first, with the
+    writer idle.
+    """
+
+    def __init__(self, writer: _Writer, directory: _Directory, *, threaded: bool) -> None:
+        self.writer = writer
+        self.directory = directory
+        self.lock = threading.Lock()
+        self.failure: BaseException | None = None
+        self.park_utilities: list[tuple[str, dict[str, Any]]] = []
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=PIPELINE_BATCHES)
+        self._created_organizations: set[str] = set()
+        self._created_regions: set[tuple[str, str]] = set()
+        self._countries_ensured = False
+        self._names_loaded = False
+        self._parks_written = True  # park primary keys must be (re)loaded before sites
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self.failure is None:
+                    with self.lock:
+                        self.writer.rows(*item)
+            except BaseException as exc:  # re-raised in the checking thread
+                self.failure = exc
+            finally:
+                self._queue.task_done()
+
+    def submit(
+        self,
+        entity: Entity,
+        creates: list[tuple[Any, ...]],
+        updates: list[tuple[Any, ...]],
+        utilities: list[tuple[str, dict[str, Any]]],
+    ) -> None:
+        self.raise_failure()
+        d = self.directory
+        new_organizations = d.new_organizations.keys() - self._created_organizations
+        new_regions = d.new_regions - self._created_regions
+        new_countries = bool(d.new_countries) and not self._countries_ensured
+        parks_needed = entity == Entity.SITES and self._parks_written
+        if (
+            new_organizations
+            or new_regions
+            or new_countries
+            or parks_needed
+            or not self._names_loaded
+        ):
+            self.drain()
+            with self.lock:
+                self.writer.reference_rows(
+                    countries=new_countries,
+                    organizations={n: d.new_organizations[n] for n in new_organizations},
+                    regions=new_regions,
+                )
+                if parks_needed:
+                    self.writer.load_park_ids()
+            self._created_organizations |= new_organizations
+            self._created_regions |= new_regions
+            self._countries_ensured = self._countries_ensured or new_countries
+            self._names_loaded = True
+            self._parks_written = self._parks_written and not parks_needed
+        if entity == Entity.PARKS:
+            self._parks_written = True
+        self.park_utilities += utilities
+        if not (creates or updates):
+            return
+        if self._thread is None:
+            self.writer.rows(entity, creates, updates)
+        else:
+            self._queue.put((entity, creates, updates))
+
+    def drain(self) -> None:
+        """Wait until every submitted batch is written."""
+        self._queue.join()
+        self.raise_failure()
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+
+
 def import_files(
     paths: Sequence[str | Path],
     *,
@@ -1087,7 +1197,9 @@ def import_files(
     `user` None means the system (no permission checks); otherwise core.permissions decides
     which parks and sites the user may add or change, and every refusal is a row error.
     Parks are checked and written before sites, so a sites table may refer to parks of the
-    same import (another file, or another sheet of the same workbook).
+    same import (another file, or another sheet of the same workbook). Rows are written while
+    later ones are still being checked, inside one transaction that is rolled back if any
+    error is found, so that nothing is written unless everything is good.
     """
     started = time.perf_counter()
     labels = [str(p) for p in paths]
@@ -1099,71 +1211,83 @@ def import_files(
         except UnreadableFile as exc:
             report.errors += exc.problems
     checker = _Checker(user, report)
+    if dry_run:
+        _check_tables(checker, tables, labels, progress, batch_rows)
+        report.check_seconds = report.seconds = time.perf_counter() - started
+        return report
+    reason = "import " + ", ".join(Path(p).name for p in labels)
     try:
-        ordered = sorted(tables, key=lambda t: 0 if t.entity == Entity.PARKS else 1)
-        for table in ordered:
-            if not checker.check_header(table):
-                continue
-            id_name = ID_COLUMN[table.entity]
-            if id_name not in table.header:
-                checker.problem(table.label, table.header_row, id_name, "required column missing")
-                continue
-            if table.entity == Entity.SITES and "park_id" not in table.header:
-                checker.problem(table.label, table.header_row, "park_id", "required column missing")
-                continue
-            by_bytes = table.size > 0 and table.label.lower().endswith((".csv", ".txt"))
-            bar = _bar(
-                progress,
-                desc=f"checking {Path(table.label).name}",
-                total=table.size if by_bytes else None,
-                unit="B" if by_bytes else " rows",
-                unit_scale=True,
-            )
-            try:
-                for batch in table.batches(batch_rows):
-                    checker.check_batch(table, batch)
-                    bar.update(batch.bytes_read if by_bytes else len(batch.rows))
-            finally:
-                bar.close()
-        report.errors.sort(
-            key=lambda p: (
-                labels.index(p.file.split("[")[0]) if p.file.split("[")[0] in labels else 0,
-                p.file,
-                p.row,
-            )
-        )
-        report.check_seconds = time.perf_counter() - started
-        if report.errors or dry_run:
-            return report
-        reason = "import " + ", ".join(Path(p).name for p in labels)
         with transaction.atomic(), change_context() as request_id:
-            report.request_id = str(request_id)
-            bar = _bar(
-                progress, desc="writing", total=checker.rows_to_write, unit=" rows", unit_scale=True
-            )
+            bar = _bar(progress, desc="writing", unit=" rows", unit_scale=True)
             writer = _Writer(user, reason, request_id, bar)
             writer.tune()
-            writer.reference_rows(checker.directory)
-            parks_loaded = False
-            park_utilities: list[tuple[str, dict[str, Any]]] = []
-            for entity_name, _label, creates, updates, utilities in checker.spool:
-                entity = Entity(entity_name)
-                if entity == Entity.SITES and not parks_loaded:
-                    writer.load_park_ids()
-                    parks_loaded = True
-                writer.rows(entity, creates, updates)
-                park_utilities += utilities
-            if park_utilities:
+            # sqlite3 releases the GIL for every row it steps, and a thread would then wait for
+            # it row after row: there the batches are written in turn with the checking.
+            pipeline = _Pipeline(
+                writer, checker.directory, threaded=connection.vendor == "postgresql"
+            )
+            checker.sink, checker.db_lock = pipeline.submit, pipeline.lock
+            try:
+                _check_tables(checker, tables, labels, progress, batch_rows)
+                report.check_seconds = time.perf_counter() - started
+                pipeline.drain()
+            finally:
+                pipeline.close()
+                checker.sink, checker.db_lock = None, contextlib.nullcontext()
+            if report.errors:
+                # Rows of the batches before the first error may have been written: undo them.
+                transaction.set_rollback(True)
+                return report
+            if pipeline.park_utilities:
                 writer.load_park_ids()
-                writer.utilities(park_utilities, _park_sources())
+                writer.utilities(pipeline.park_utilities, _park_sources())
             writer.untune()
             bar.close()
+            report.request_id = str(request_id)
         report.written = True
         report.write_seconds = time.perf_counter() - started - report.check_seconds
         return report
     finally:
-        checker.spool.close()
         report.seconds = time.perf_counter() - started
+
+
+def _check_tables(
+    checker: _Checker, tables: list[Table], labels: list[str], progress: bool, batch_rows: int
+) -> None:
+    """Phase 1 over every table, parks first; the problems end up in file and row order."""
+    report = checker.report
+    ordered = sorted(tables, key=lambda t: 0 if t.entity == Entity.PARKS else 1)
+    for table in ordered:
+        if not checker.check_header(table):
+            continue
+        id_name = ID_COLUMN[table.entity]
+        if id_name not in table.header:
+            checker.problem(table.label, table.header_row, id_name, "required column missing")
+            continue
+        if table.entity == Entity.SITES and "park_id" not in table.header:
+            checker.problem(table.label, table.header_row, "park_id", "required column missing")
+            continue
+        by_bytes = table.size > 0 and table.label.lower().endswith((".csv", ".txt"))
+        bar = _bar(
+            progress,
+            desc=f"checking {Path(table.label).name}",
+            total=table.size if by_bytes else None,
+            unit="B" if by_bytes else " rows",
+            unit_scale=True,
+        )
+        try:
+            for batch in table.batches(batch_rows):
+                checker.check_batch(table, batch)
+                bar.update(batch.bytes_read if by_bytes else len(batch.rows))
+        finally:
+            bar.close()
+    report.errors.sort(
+        key=lambda p: (
+            labels.index(p.file.split("[")[0]) if p.file.split("[")[0] in labels else 0,
+            p.file,
+            p.row,
+        )
+    )
 
 
 def _park_sources() -> dict[int, tuple[str, Any, str]]:
