@@ -368,7 +368,11 @@ class Site(TimeStampedModel, SourcedModel):
         help_text=_("Stable identifier used by imports and the API."),
     )
     park = models.ForeignKey(
-        Park, verbose_name=_("park"), on_delete=models.CASCADE, related_name="sites"
+        Park,
+        verbose_name=_("park"),
+        on_delete=models.CASCADE,
+        related_name="sites",
+        db_index=False,  # the (park, status) index below serves lookups by park
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=SiteKind.choices)
@@ -488,7 +492,10 @@ class Site(TimeStampedModel, SourcedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = registry_history()
+    # Site history is looked up by the site's primary key, its park, date, user or request
+    # id; an index on its owner or slug would only slow every import (one history row per
+    # site written) down.
+    history = registry_history(no_db_index=["owner", "site_id"])
 
     class Meta:
         verbose_name = _("site")
