@@ -153,26 +153,6 @@ def _first_undecodable(path: Path) -> tuple[int, int, int] | None:
     return None
 
 
-class _CountingReader(io.RawIOBase):
-    """A raw binary reader that counts the bytes read, for the progress bar."""
-
-    def __init__(self, raw: Any) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = self._raw.readinto(buffer)
-        self.count += n or 0
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
 def _csv_table(path: Path, label: str) -> Table:
     bad = _first_undecodable(path)
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
@@ -193,7 +173,8 @@ def _csv_table(path: Path, label: str) -> Table:
     size = path.stat().st_size
 
     def batches(size_hint: int) -> Iterator[Batch]:
-        raw = _CountingReader(open(path, "rb", buffering=0))  # noqa: SIM115
+        # The raw file's position is the bytes read so far, for the progress bar.
+        raw = open(path, "rb", buffering=0)  # noqa: SIM115
         text = io.TextIOWrapper(
             io.BufferedReader(raw, 1 << 20),
             encoding="utf-8-sig",
@@ -240,20 +221,20 @@ def _csv_table(path: Path, label: str) -> Table:
                         )
                     )
                     continue
-                if not any(row):
+                if not row[0] and not any(row):  # a row of empty cells (the id first)
                     continue
                 numbers.append(start)
                 rows.append(row)
                 if len(rows) >= size_hint:
                     if bad is not None:
                         problems += _surrogate_problems(label, header, numbers, rows)
-                    yield Batch(numbers, rows, problems, raw.count - last_count)
-                    last_count = raw.count
+                    yield Batch(numbers, rows, problems, raw.tell() - last_count)
+                    last_count = raw.tell()
                     numbers, rows, problems = [], [], []
             if bad is not None:
                 problems += _surrogate_problems(label, header, numbers, rows)
             if rows or problems:
-                yield Batch(numbers, rows, problems, raw.count - last_count)
+                yield Batch(numbers, rows, problems, raw.tell() - last_count)
         finally:
             text.close()
 
