@@ -82,3 +82,18 @@ def test_make_run_steps_work_on_an_empty_database(tmp_path: Path) -> None:
     assert "one-time password" in admin.stdout
     again = _run(["ensure-admin"], env, tmp_path)
     assert "one-time password" not in again.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("get", "/api/v1/no-such-thing", 404), ("delete", "/api/v1/health", 405)],
+)
+def test_api_routing_errors_use_the_one_error_format(method: str, path: str, status: int) -> None:
+    from django.test import Client
+
+    response = getattr(Client(), method)(path)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"detail", "errors"} and path in body["detail"]

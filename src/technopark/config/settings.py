@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "technopark.core.middleware.RequestIdMiddleware",
+    "technopark.core.middleware.ApiErrorFormatMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -215,6 +216,10 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend",
     }
 }
+
+# Map tiles: none by default (the map works offline over a graticule); a deployment with a
+# tile server sets its URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+TECHNOPARK_TILE_URL = os.environ.get("TECHNOPARK_TILE_URL", "")
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (45.0, 60.0),
