@@ -221,6 +221,13 @@ TASKS = {
 # tile server sets its URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png
 TECHNOPARK_TILE_URL = os.environ.get("TECHNOPARK_TILE_URL", "")
 
+# Absolute address of the site, for links in e-mails (saved-search alerts, notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Finance: simulations up to this many scenarios are answered in the request; larger ones run
+# as background tasks with progress.
+FINANCE_INLINE_SIMULATION_MAX = env_int("FINANCE_INLINE_SIMULATION_MAX", 20_000)
+
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (45.0, 60.0),
     "DEFAULT_ZOOM": 3,
