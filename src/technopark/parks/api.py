@@ -26,12 +26,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -40,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django_filters import FilterSet
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.responses import Response as NinjaResponse
 from ninja.security import HttpBearer, SessionAuth
@@ -49,7 +51,14 @@ from technopark.core import services
 from technopark.core.api_errors import ApiError, PreconditionFailed
 from technopark.core.models import format_as_of
 from technopark.core.models_tokens import ApiToken
-from technopark.core.permissions import Action, AnyUser, enforce
+from technopark.core.permissions import (
+    Action,
+    AnyUser,
+    enforce,
+    is_administrator,
+    is_analyst,
+    roles_of,
+)
 from technopark.core.tokens import authenticate_token, token_create, token_revoke
 from technopark.parks import schemas, selectors
 from technopark.parks.exchange.exporter import table_rows
@@ -63,6 +72,7 @@ from technopark.parks.filtersets import (
 )
 from technopark.parks.models import Organization, Park, Resident, Site
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["parks"])
 
 DEFAULT_LIMIT = 50
@@ -420,9 +430,98 @@ def page_response(
     return NinjaResponse({**page, "results": rows(page["results"])})
 
 
+def object_response(schema: type[Schema], obj: Model) -> HttpResponse:
+    """One object written through its response schema, with its ETag."""
+    response = NinjaResponse(schema.from_orm(obj).model_dump())
+    with_etag(response, obj)
+    return response
+
+
 def materialized(page: dict[str, Any]) -> dict[str, Any]:
     """The page with its rows fetched, for endpoints answered through their response schema."""
     return {**page, "results": list(page["results"])}
+
+
+# ---- response cache ----------------------------------------------------------------------
+#
+# Reads of parks and sites (lists and details) are answered from Django's cache (Redis in
+# production) when nothing they could show has changed: the key holds the registry version
+# (selectors.registry_version: one query of index look-ups, changed by every write, import,
+# publish or unpublish), the caller's permission scope, the language, today's date (rows say
+# whether their data is stale) and the full path with its query string. A hit costs that one
+# query instead of counting and reading the rows, and a body is never shared between callers
+# who may see different rows. The time limit only bounds how long unused entries are kept
+# (and, on PostgreSQL, a commit the version could miss: see registry_version).
+
+RESPONSE_CACHE_SECONDS = 300
+RESPONSE_CACHE_PREFIX = "api:v1:read"
+
+
+def permission_scope(user: AnyUser) -> str:
+    """Callers with the same scope see the same rows: the public, everything, or a role set."""
+    if user is None or not user.is_authenticated:
+        return "public"
+    if is_administrator(user) or is_analyst(user):
+        return "all"  # both read every registry row (core.permissions)
+    roles = roles_of(user)
+    return "roles:" + ";".join(
+        f"{role}={','.join(str(i) for i in sorted(ids))}" for role, ids in sorted(roles.items())
+    )
+
+
+def response_cache_key(request: HttpRequest) -> str:
+    parts = (
+        selectors.registry_version(),
+        permission_scope(user_of(request)),
+        get_language() or "",
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+    )
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"{RESPONSE_CACHE_PREFIX}:{digest}"
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # a cache outage slows reads down, it must not fail them
+        logger.warning("API response cache unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value: Any) -> None:
+    try:
+        cache.set(key, value, RESPONSE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("API response cache unavailable", exc_info=True)
+
+
+def cached_read(request: HttpRequest, build: Callable[[], HttpResponse]) -> HttpResponse:
+    """The response `build` gives, from the cache when the registry has not changed since.
+
+    Only successful answers are kept (errors are raised, not returned). Every answer has an
+    ETag (the object's for a detail, a digest of the body for a list); a GET whose
+    If-None-Match holds it is answered 304 without a body.
+    """
+    key = response_cache_key(request)
+    hit = _cache_get(key)
+    if hit is not None:
+        body, content_type, etag = hit
+    else:
+        response = build()
+        if response.status_code != 200:
+            return response
+        body = response.content
+        content_type = response["Content-Type"]
+        etag = response.get("ETag") or f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+        _cache_set(key, (body, content_type, etag))
+    header = request.headers.get("If-None-Match")
+    if header and ({etag, "*"} & _tags(header)):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = etag
+    return response
 
 
 # ---- ETags and writes --------------------------------------------------------------------
@@ -626,6 +725,10 @@ def export_response(entity: Entity, queryset: QuerySet[Any], fmt: str) -> Stream
     openapi_extra=list_parameters(ParkFilterSet),
 )
 def park_list(request: HttpRequest) -> HttpResponse:
+    return cached_read(request, lambda: _park_page(request))
+
+
+def _park_page(request: HttpRequest) -> HttpResponse:
     filterset = selectors.filtered(
         ParkFilterSet, request.GET, selectors.park_queryset(user_of(request)), request
     )
@@ -663,13 +766,12 @@ def park_export(request: HttpRequest) -> StreamingHttpResponse:
     auth=READ_AUTH,
     summary="A park",
 )
-def park_detail(request: HttpRequest, park_id: str, response: HttpResponse) -> Any:
-    park = selectors.park_detail(user=user_of(request), park_id=park_id)
-    cached = not_modified(request, park)
-    if cached:
-        return cached
-    with_etag(response, park)
-    return park
+def park_detail(request: HttpRequest, park_id: str) -> HttpResponse:
+    def build() -> HttpResponse:
+        park = selectors.park_detail(user=user_of(request), park_id=park_id)
+        return object_response(schemas.ParkDetailOut, park)
+
+    return cached_read(request, build)
 
 
 def _park_response(response: HttpResponse, park: Park, request: HttpRequest) -> Park:
@@ -762,6 +864,10 @@ def park_delete(request: HttpRequest, park_id: str) -> Any:
     openapi_extra=list_parameters(SiteFilterSet),
 )
 def site_list(request: HttpRequest) -> HttpResponse:
+    return cached_read(request, lambda: _site_page(request))
+
+
+def _site_page(request: HttpRequest) -> HttpResponse:
     filterset = selectors.site_filter(request, queryset=selectors.site_queryset(user_of(request)))
     sites = valid_qs(filterset)
     if not request.GET.get("ordering"):
@@ -795,13 +901,12 @@ def site_export(request: HttpRequest) -> StreamingHttpResponse:
     auth=READ_AUTH,
     summary="A site",
 )
-def site_detail(request: HttpRequest, site_id: str, response: HttpResponse) -> Any:
-    site = selectors.get_visible(selectors.site_queryset(user_of(request)), site_id=site_id)
-    cached = not_modified(request, site)
-    if cached:
-        return cached
-    with_etag(response, site)
-    return site
+def site_detail(request: HttpRequest, site_id: str) -> HttpResponse:
+    def build() -> HttpResponse:
+        site = selectors.get_visible(selectors.site_queryset(user_of(request)), site_id=site_id)
+        return object_response(schemas.SiteOut, site)
+
+    return cached_read(request, build)
 
 
 def _site_fks(user: AnyUser) -> FieldMap:
