@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,3 +81,45 @@ def world(db: Any) -> World:
         resident_org=resident_company,
         users=users,
     )
+
+
+# --------------------------------------------------------------------------- browser
+# One Playwright instance and one Debian chromium for every browser test of the run: the sync
+# API allows only one instance per thread.
+CHROMIUM = os.environ.get("TECHNOPARK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_chromium() -> None:
+    """Skip locally, fail in CI (CI=true), when Debian's chromium is missing."""
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return
+    message = (
+        f"chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    # The sync Playwright API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

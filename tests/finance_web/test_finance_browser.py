@@ -4,67 +4,44 @@ nothing requested from outside the server."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.finance_web.conftest import ELTECH, People, load
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("TECHNOPARK_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server: Any, people: People) -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"chromium not found at {CHROMIUM}")
-        pytest.skip(f"chromium not found at {CHROMIUM}")
+def page(browser: Any, live_server: Any, people: People) -> Iterator[Any]:
     from django.conf import settings
     from django.test import Client
-    from playwright.sync_api import sync_playwright
 
     client = Client()
     client.force_login(people.investor)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     outside: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-        )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
 
-        def guard(route: Any) -> None:
-            url = route.request.url
-            if url.startswith(live_server.url) or url.startswith("data:"):
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(live_server.url) or url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
 
-        context.route("**/*", guard)
-        p = context.new_page()
-        p.set_default_timeout(20_000)
-        p.base = live_server.url  # type: ignore[attr-defined]
-        yield p
-        context.close()
-        browser.close()
+    context.route("**/*", guard)
+    p = context.new_page()
+    p.set_default_timeout(20_000)
+    p.base = live_server.url  # type: ignore[attr-defined]
+    yield p
+    context.close()
     assert outside == [], outside
 
 
