@@ -5,12 +5,18 @@
 
 For each database the script fills a dedicated database with synthetic parks and sites (bulk
 inserts, reused on the next run when the counts match: a SQLite file in bench/out/, the
-PostgreSQL database `technopark_bench_api`), starts gunicorn on 127.0.0.1 with the product's
+PostgreSQL database `technopark_bench_api`; other sizes get their own, suffixed with the
+size), starts gunicorn on 127.0.0.1 with the product's
 settings and URLs plus one bench-only view, and sends a bounded number of requests from
 `--clients` threads (http.client, keep-alive). It prints p50 and p95 latency and throughput of
 each endpoint beside the reference measured on the same server in the same run: a bare Django
 view that returns a fixed JSON document (same middleware, no database, no serialisation) — the
 floor of this server on this machine. Budget (DESIGN.md): park list and detail p95 ≤ 50 ms.
+
+Reads are cached per registry version (parks/api.py), so repeated URLs are mostly cache hits;
+"park list, cold" asks a different page each time and shows the cost of a miss. With
+REDIS_URL set the server caches in Redis (as in production), under a key prefix of its own
+per run; otherwise each worker keeps its own memory cache.
 
 The bench-only view and urlconf live in this file: gunicorn imports it as the settings module
 (`TECHNOPARK_BENCH_SERVER=1`), never the product.
@@ -49,6 +55,9 @@ if os.environ.get("TECHNOPARK_BENCH_SERVER") == "1":
     from technopark.config.settings import *  # noqa: F403
 
     ROOT_URLCONF = __name__
+    if os.environ.get("BENCH_RUN_ID") and "KEY_PREFIX" not in CACHES["default"]:  # noqa: F405
+        # A fresh namespace per run: a shared Redis must not answer this run from the last one.
+        CACHES["default"]["KEY_PREFIX"] = f"bench-api-{os.environ['BENCH_RUN_ID']}"  # noqa: F405
     FIXED = {"count": 1, "results": [{"park_id": "fixed", "name": "Fixed document"}]}
 
     def fixed_json(request: HttpRequest) -> JsonResponse:
@@ -251,9 +260,17 @@ def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, flo
     }
 
 
+def size_suffix(args: argparse.Namespace) -> str:
+    """Databases of another size get their own name, so a small run keeps the full data."""
+    if (args.parks, args.sites) == (50_000, 1_000_000):
+        return ""
+    return f"_{args.parks}_{args.sites}"
+
+
 def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     env = {
         **os.environ,
+        "BENCH_RUN_ID": f"{os.getpid()}-{time.time_ns()}",
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-only-secret",
         "DEBUG": "0",
@@ -325,6 +342,11 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             ),
             ("park detail", park_paths),
             (
+                # Every request a different page: what a read costs when the cache cannot help.
+                "park list, cold (all pages differ)",
+                [f"/api/v1/parks?offset={50 * i}" for i in range(min(args.parks, 40_000) // 50)],
+            ),
+            (
                 "site list",
                 [
                     "/api/v1/sites",
@@ -353,15 +375,15 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
         log.close()
 
 
-def postgres_url() -> str:
+def postgres_url(name: str) -> str:
     import psycopg
 
     server = PG_SERVER.replace("postgres://", "postgresql://")
     with psycopg.connect(server + "postgres", autocommit=True, connect_timeout=10) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    return PG_SERVER + PG_DB
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_SERVER + name
 
 
 def main() -> None:
@@ -384,15 +406,16 @@ def main() -> None:
     print(
         f"API benchmark: {args.parks:,} parks, {args.sites:,} sites, {args.clients} clients, "
         f"{args.requests} requests per case, gunicorn {args.workers} workers × {args.threads} "
-        f"threads, {os.cpu_count()} CPUs",
+        f"threads, {os.cpu_count()} CPUs, cache "
+        f"{'Redis' if os.environ.get('REDIS_URL') else 'per-process memory'}",
         flush=True,
     )
     rows: list[dict[str, Any]] = []
     for label in args.db.split(","):
         if label == "sqlite":
-            url = f"sqlite:///{OUT / 'api-bench.sqlite3'}"
+            url = f"sqlite:///{OUT / f'api-bench{size_suffix(args)}.sqlite3'}"
         elif label == "postgres":
-            url = postgres_url()
+            url = postgres_url(PG_DB + size_suffix(args))
         else:
             raise SystemExit(f"unknown database {label!r}: use sqlite and/or postgres")
         rows += run_database(label, url, args)

@@ -481,11 +481,25 @@ def response_cache_key(request: HttpRequest) -> str:
     return f"{RESPONSE_CACHE_PREFIX}:{digest}"
 
 
+_cache_failures = 0
+
+
+def _cache_failed() -> None:
+    # A cache outage slows reads down, it must not fail them; logged at the first failure and
+    # then every thousandth, not on every request.
+    global _cache_failures
+    if _cache_failures % 1000 == 0:
+        logger.warning(
+            "API response cache unavailable (%d failures)", _cache_failures + 1, exc_info=True
+        )
+    _cache_failures += 1
+
+
 def _cache_get(key: str) -> Any:
     try:
         return cache.get(key)
-    except Exception:  # a cache outage slows reads down, it must not fail them
-        logger.warning("API response cache unavailable", exc_info=True)
+    except Exception:
+        _cache_failed()
         return None
 
 
@@ -493,7 +507,7 @@ def _cache_set(key: str, value: Any) -> None:
     try:
         cache.set(key, value, RESPONSE_CACHE_SECONDS)
     except Exception:
-        logger.warning("API response cache unavailable", exc_info=True)
+        _cache_failed()
 
 
 def cached_read(request: HttpRequest, build: Callable[[], HttpResponse]) -> HttpResponse:
