@@ -55,6 +55,11 @@ class LocalizedNamesMixin:
                 field.label_from_instance = localized_name
 
 
+# The multiple-choice filters below test a column of the row or of a row it points to (a
+# foreign key, never a reverse relation), so they cannot repeat rows: `distinct=False` spares
+# every filtered list and its count a DISTINCT over all selected columns.
+
+
 def _search(queryset: QuerySet[Any], fields: list[str], value: str) -> QuerySet[Any]:
     """Every word must appear in one of `fields` (case-insensitive)."""
     for word in value.split()[:8]:
@@ -90,6 +95,7 @@ class ParkFilterSet(LocalizedNamesMixin, filters.FilterSet):
         help_text=_("Words in the name, locality or specialisation."),
     )
     country = filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label=_("Country"),
         queryset=Country.objects.all(),
         to_field_name="code",
@@ -97,10 +103,16 @@ class ParkFilterSet(LocalizedNamesMixin, filters.FilterSet):
     )
     region = filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
     kind = filters.MultipleChoiceFilter(
-        label=_("Kind"), choices=ParkKind.choices, widget=forms.CheckboxSelectMultiple
+        distinct=False,
+        label=_("Kind"),
+        choices=ParkKind.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     stage = filters.MultipleChoiceFilter(
-        label=_("Stage"), choices=ParkStage.choices, widget=forms.CheckboxSelectMultiple
+        distinct=False,
+        label=_("Stage"),
+        choices=ParkStage.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     industry = filters.CharFilter(
         label=_("Industry (ISIC)"),
@@ -213,12 +225,14 @@ class SiteFilterSet(VisibleParksMixin, LocalizedNamesMixin, filters.FilterSet):
 
     q = filters.CharFilter(label=_("Search"), method="filter_q")
     park = filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label=_("Park"),
         field_name="park__park_id",
         queryset=Park.objects.all(),
         to_field_name="park_id",
     )
     country = filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label=_("Country"),
         field_name="park__country",
         queryset=Country.objects.all(),
@@ -231,12 +245,18 @@ class SiteFilterSet(VisibleParksMixin, LocalizedNamesMixin, filters.FilterSet):
         label=_("Park industry (ISIC)"), method="filter_industry", validators=[isic_prefix]
     )
     kind = filters.MultipleChoiceFilter(
-        label=_("Kind"), choices=SiteKind.choices, widget=forms.CheckboxSelectMultiple
+        distinct=False,
+        label=_("Kind"),
+        choices=SiteKind.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     status = filters.MultipleChoiceFilter(
-        label=_("Status"), choices=SiteStatus.choices, widget=forms.CheckboxSelectMultiple
+        distinct=False,
+        label=_("Status"),
+        choices=SiteStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
-    tenure = filters.MultipleChoiceFilter(label=_("Tenure"), choices=Tenure.choices)
+    tenure = filters.MultipleChoiceFilter(distinct=False, label=_("Tenure"), choices=Tenure.choices)
     min_area_ha = filters.NumberFilter(
         label=_("Land area at least, ha"),
         field_name="area_ha",
@@ -323,9 +343,11 @@ class OrganizationFilterSet(filters.FilterSet):
     """Filters of /api/v1/organizations."""
 
     q = filters.CharFilter(label=_("Search"), method="filter_q")
-    kind = filters.MultipleChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
+    kind = filters.MultipleChoiceFilter(
+        distinct=False, label=_("Kind"), choices=OrganizationKind.choices
+    )
     country = filters.ModelMultipleChoiceFilter(
-        label=_("Country"), queryset=Country.objects.all(), to_field_name="code"
+        distinct=False, label=_("Country"), queryset=Country.objects.all(), to_field_name="code"
     )
     ordering = filters.OrderingFilter(
         label=_("Order by"), fields=(("name", "name"), ("updated", "updated"))
@@ -350,6 +372,7 @@ class ResidentFilterSet(VisibleParksMixin, filters.FilterSet):
 
     q = filters.CharFilter(label=_("Search"), method="filter_q")
     park = filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label=_("Park"),
         field_name="park__park_id",
         queryset=Park.objects.all(),
@@ -359,6 +382,7 @@ class ResidentFilterSet(VisibleParksMixin, filters.FilterSet):
         label=_("Company"), queryset=Organization.objects.all()
     )
     country = filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label=_("Country"),
         field_name="park__country",
         queryset=Country.objects.all(),
