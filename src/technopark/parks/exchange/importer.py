@@ -1,18 +1,22 @@
-"""Import parks and sites from exchange files: everything is checked, then everything is written.
+"""Import parks and sites from exchange files: everything is checked; nothing is written unless
+everything is good.
 
 `import_files()` is the one function behind `technopark import`, the benchmark and any future
-upload view. It works in two phases:
+upload view. Two phases run over the same batches:
 
 1. Check. Every file is read in batches; each batch is cleaned column by column (see
    `cleaning`), cross-checked row by row, compared with what the database holds (upsert by
    park_id / site_id) and checked against the permissions of the user (core.permissions).
-   Every problem is collected with its file, row and column. The checked rows go to a spool
-   (a temporary file once it grows), so memory stays flat for millions of rows.
-2. Write, only if there was no problem and this is not a dry run: one transaction, one change
-   request id (core.history.change_context), new rows inserted with explicit primary keys and
-   their '+' history rows, existing rows updated with their '~' history rows, all in bulk
-   (executemany on SQLite, COPY on PostgreSQL) — the same history rows django-simple-history
-   writes, with the user, the reason "import FILE" and the request id.
+   Every problem is collected with its file, row and column.
+2. Write, in one transaction opened before the first batch is checked, with one change
+   request id (core.history.change_context): while no problem has been found, each checked
+   batch is written at once — new rows inserted with explicit primary keys and their '+'
+   history rows, existing rows updated with their '~' history rows, all in bulk (executemany
+   on SQLite, COPY on PostgreSQL, where a writer thread overlaps it with the checking of the
+   next batch) — the same history rows django-simple-history writes, with the user, the
+   reason "import FILE" and the request id. If any problem is found, in any batch, or a write
+   fails, the transaction is rolled back: the database is left as it was. A dry run opens no
+   transaction and writes nothing.
 """
 
 from __future__ import annotations
@@ -129,16 +133,18 @@ class _Directory:
         self.new_organizations: dict[str, str] = {}  # name -> label of the file that needs it
         self.new_regions: set[tuple[str, str]] = set()
         self.new_countries: set[str] = set()
+        self.lock: Any = contextlib.nullcontext()  # held while querying (see _Pipeline)
 
     def load_parks(self, park_ids: Iterable[str]) -> None:
         missing = [p for p in set(park_ids) if p not in self.parks]
         for chunk in _chunks(missing, 900):
-            found = {
-                pid: (pk, op)
-                for pk, pid, op in Park.objects.filter(park_id__in=chunk).values_list(
-                    "id", "park_id", "operator_id"
-                )
-            }
+            with self.lock:
+                found = {
+                    pid: (pk, op)
+                    for pk, pid, op in Park.objects.filter(park_id__in=chunk).values_list(
+                        "id", "park_id", "operator_id"
+                    )
+                }
             for pid in chunk:
                 self.parks[pid] = found.get(pid)
             for pk, op in found.values():
@@ -147,9 +153,10 @@ class _Directory:
     def load_park_pks(self, pks: Iterable[int]) -> None:
         missing = [p for p in set(pks) if p not in self.park_operator_by_pk]
         for chunk in _chunks(missing, 900):
-            self.park_operator_by_pk.update(
-                Park.objects.filter(pk__in=chunk).values_list("id", "operator_id")
-            )
+            with self.lock:
+                self.park_operator_by_pk.update(
+                    Park.objects.filter(pk__in=chunk).values_list("id", "operator_id")
+                )
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -165,13 +172,15 @@ class _Permissions:
         self.system = user is None
         self.admin = self.system or is_administrator(user)
         self._cache: dict[tuple[str, str, int | None], bool] = {}
+        self.lock: Any = contextlib.nullcontext()  # held while asking (see _Pipeline)
 
     def park(self, action: Action, operator_id: int | None) -> bool:
         if self.admin:
             return True
         key = ("park", action.value, operator_id)
         if key not in self._cache:
-            self._cache[key] = can(self.user, action, Park(operator_id=operator_id))
+            with self.lock:
+                self._cache[key] = can(self.user, action, Park(operator_id=operator_id))
         return self._cache[key]
 
     def site(self, action: Action, operator_id: int | None) -> bool:
@@ -180,14 +189,16 @@ class _Permissions:
         key = ("site", action.value, operator_id)
         if key not in self._cache:
             park = Park(operator_id=operator_id)
-            self._cache[key] = can(self.user, action, Site(park=park))
+            with self.lock:
+                self._cache[key] = can(self.user, action, Site(park=park))
         return self._cache[key]
 
     def add_reference(self, model: type[models.Model]) -> bool:
         """Organizations and regions are reference data: administrators add them."""
         if self.admin:
             return True
-        return can(self.user, Action.ADD, model())
+        with self.lock:
+            return can(self.user, Action.ADD, model())
 
 
 class _Checker:
@@ -204,11 +215,18 @@ class _Checker:
         self.defaults = {e: _defaults(MODELS[e], self.fields[e]) for e in Entity}
         self.table_has_rows = {e: MODELS[e]._default_manager.exists() for e in Entity}
         # Where checked rows go while no error has been found (None on a dry run), and what
-        # guards the database connection against the writer thread.
+        # is held while the checks query the database (see _Pipeline).
         self.sink: Any = None
         self.db_lock: Any = contextlib.nullcontext()
         self._bad: set[int] = set()
         self._comparers: dict[Entity, list[Any]] = {}
+
+    def share_connection(self, sink: Any, lock: Any) -> None:
+        """Send checked rows to `sink`, and hold `lock` for every query the checks make: the
+        only places they touch the database are the directory, the permissions and the
+        stored rows of an upsert."""
+        self.sink = sink
+        self.db_lock = self.directory.lock = self.perms.lock = lock
 
     # -- problems ------------------------------------------------------------------------
 
@@ -270,10 +288,7 @@ class _Checker:
                     if (v is None or v == "") and i not in bad:
                         fail(i, name, "required, but empty")
 
-        # The cleaning above touches no database; what follows reads it, and must not run
-        # while the writer thread uses the connection.
-        with self.db_lock:
-            checked = self._cross_check(entity, label, numbers, cleaned, columns, fail)
+        checked = self._cross_check(entity, label, numbers, cleaned, columns, fail)
         if self.report.errors:
             return  # nothing will be written: stop writing, keep checking
         creates, updates, utilities, unchanged = checked
@@ -452,7 +467,7 @@ class _Checker:
         key_at = 2 + self.index[entity][ID_COLUMN[entity]]
         found: dict[str, tuple[Any, ...]] = {}
         qn = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        with self.db_lock, connection.cursor() as cursor:
             for chunk in _chunks(ids, 900):
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
@@ -1087,9 +1102,10 @@ class _Pipeline:
     Everything happens in the one transaction that `import_files` opened before checking:
     when an error turns up in a later batch (or the writer fails), that transaction is rolled
     back, so the database is left as it was. The thread writes through the transaction's own
-    DB-API connection; `lock` keeps the checker's queries and the thread's writes apart (the
-    database works on a batch — B-trees, COPY, triggers — with the GIL released, which is
-    where the overlap comes from). References a batch needs (new organizations, regions,
+    DB-API connection; `lock` keeps the checker's queries (few: see
+    `_Checker.share_connection`) and the thread's writes apart (the database works on a
+    batch — B-trees, COPY, triggers — with the GIL released, which is where the overlap
+    comes from). References a batch needs (new organizations, regions,
     the primary keys of the parks just written) are settled in this thread first, with the
     writer idle.
     """
@@ -1226,14 +1242,14 @@ def import_files(
             pipeline = _Pipeline(
                 writer, checker.directory, threaded=connection.vendor == "postgresql"
             )
-            checker.sink, checker.db_lock = pipeline.submit, pipeline.lock
+            checker.share_connection(pipeline.submit, pipeline.lock)
             try:
                 _check_tables(checker, tables, labels, progress, batch_rows)
                 report.check_seconds = time.perf_counter() - started
                 pipeline.drain()
             finally:
                 pipeline.close()
-                checker.sink, checker.db_lock = None, contextlib.nullcontext()
+                checker.share_connection(None, contextlib.nullcontext())
             if report.errors:
                 # Rows of the batches before the first error may have been written: undo them.
                 transaction.set_rollback(True)
