@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from technopark.core.forms import HazardClassField, IsicCodeField
 from technopark.core.project import ProjectError
 from technopark.incentives.loader import Regime
 from technopark.parks.models import Park
@@ -73,25 +74,8 @@ class CalculatorForm(forms.Form):
         initial=Decimal(12),
         help_text=_("Used for the present value of the savings."),
     )
-    industry = forms.CharField(
-        label=_("Industry (ISIC Rev.4)"),
-        max_length=4,
-        initial="C",
-        validators=[
-            RegexValidator(
-                r"^([A-U]|[0-9]{2,4})$",
-                _("Give a section letter A–U or a 2–4 digit ISIC code, e.g. 2732."),
-            )
-        ],
-        help_text=_("A section letter (C = manufacturing) or a 2–4 digit code."),
-    )
-    hazard_class = forms.TypedChoiceField(
-        label=_("Hazard class"),
-        coerce=int,
-        choices=[(i, str(i)) for i in range(1, 6)],
-        initial=4,
-        help_text=_("Sanitary hazard class, 1 = most hazardous, 5 = least."),
-    )
+    industry = IsicCodeField()
+    hazard_class = HazardClassField()
     residency_start = forms.DateField(
         label=_("Residency start"),
         # an <input type=date> takes ISO dates only, whatever the page's language

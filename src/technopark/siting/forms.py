@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from technopark.core.forms import HazardClassField, IsicCodeField
 from technopark.parks.choices import ParkKind
 from technopark.siting.requirements import SCORE_KEYS, TRANSPORT_KINDS
 
@@ -75,25 +75,8 @@ def _number(label: Any, help_text: Any = "", **kwargs: Any) -> forms.DecimalFiel
 class FindSiteForm(forms.Form):
     """What a project needs from a site; every field but the industry may stay empty."""
 
-    industry = forms.CharField(
-        label=_("Industry (ISIC Rev.4)"),
-        max_length=5,
-        initial="C",
-        validators=[
-            RegexValidator(
-                r"^([A-U]|[A-U]?[0-9]{2,4})$",
-                _("Give a section letter A–U or a 2–4 digit ISIC code, e.g. 2732."),
-            )
-        ],
-        help_text=_("A section letter (C = manufacturing) or a 2–4 digit code, e.g. 2732."),
-    )
-    hazard_class = forms.TypedChoiceField(
-        label=_("Hazard class"),
-        coerce=int,
-        choices=[(i, str(i)) for i in range(1, 6)],
-        initial=4,
-        help_text=_("Sanitary hazard class, 1 = most hazardous, 5 = least."),
-    )
+    industry = IsicCodeField(section_prefix=True)
+    hazard_class = HazardClassField()
     countries = forms.MultipleChoiceField(
         label=_("Countries"),
         choices=COUNTRIES,
