@@ -17,7 +17,7 @@ from technopark.siting.models import SavedSearch, SiteAlert
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(RestrictedAdminMixin, admin.ModelAdmin):  # type: ignore[misc]
+class SavedSearchAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "user", "alerts", "last_notified", "created"]
     list_filter = ["alerts"]
     search_fields = ["name", "user__username", "user__email"]
@@ -26,7 +26,7 @@ class SavedSearchAdmin(RestrictedAdminMixin, admin.ModelAdmin):  # type: ignore[
 
 
 @admin.register(SiteAlert)
-class SiteAlertAdmin(RestrictedAdminMixin, admin.ModelAdmin):  # type: ignore[misc]
+class SiteAlertAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["search", "site_id", "sent"]
     search_fields = ["site_id", "search__name"]
 
