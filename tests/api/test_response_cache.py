@@ -189,3 +189,23 @@ def test_a_cache_outage_only_slows_reads(
     monkeypatch.setattr(cache, "get", broken)
     monkeypatch.setattr(cache, "set", broken)
     assert world.own_park.park_id in park_ids(api_as("anonymous").get("/parks"))
+
+
+def test_the_count_is_shared_by_the_pages_of_a_filter_and_kept_exact(
+    api_as: Any, world: Any
+) -> None:
+    anonymous, admin = api_as("anonymous"), api_as("admin")
+    total = anonymous.get("/parks?limit=1").json()["count"]
+    with CaptureQueriesContext(connection) as queries:
+        second = anonymous.get("/parks?limit=1&offset=1&ordering=name")
+    assert second.json()["count"] == total
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Another filter is another count.
+    assert anonymous.get("/parks?limit=1&kind=sez").json()["count"] <= total
+
+    assert (
+        admin.patch(f"/parks/{world.own_park.park_id}", {"is_published": False}).status_code == 200
+    )
+    assert anonymous.get("/parks?limit=1&offset=1").json()["count"] == total - 1
+    # A caller who sees more has a count of its own.
+    assert api_as("admin").get("/parks?limit=1&offset=1").json()["count"] > total - 1

@@ -29,6 +29,7 @@ import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django.conf import settings
@@ -229,7 +230,11 @@ def _is_unique(model: type[Model], name: str) -> bool:
     return bool(getattr(field, "unique", False))
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> dict[str, Any]:
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    count: Callable[[QuerySet[Any]], int] | None = None,
+) -> dict[str, Any]:
     limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_param(request, "offset", 0, 0, 10**9)
     # A stable order whatever the ordering asked for, so that pages neither skip nor repeat rows:
@@ -239,7 +244,7 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> dict[str, Any]:
         ordering.append("pk")
     queryset = queryset.order_by(*ordering)
     return {
-        "count": queryset.count(),
+        "count": queryset.count() if count is None else count(queryset),
         "limit": limit,
         "offset": offset,
         "results": queryset[offset : offset + limit],
@@ -469,16 +474,46 @@ def permission_scope(user: AnyUser) -> str:
     )
 
 
-def response_cache_key(request: HttpRequest) -> str:
+def response_cache_key(request: HttpRequest, purpose: str = "body", path: str = "") -> str:
+    version = getattr(request, "technopark_registry_version", None)
+    if version is None:  # read once per request
+        version = selectors.registry_version()
+        request.technopark_registry_version = version  # type: ignore[attr-defined]
     parts = (
-        selectors.registry_version(),
+        purpose,
+        version,
         permission_scope(user_of(request)),
         get_language() or "",
         timezone.localdate().isoformat(),
-        request.get_full_path(),
+        path or request.get_full_path(),
     )
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return f"{RESPONSE_CACHE_PREFIX}:{digest}"
+
+
+# Parameters that choose a page, not the rows counted.
+PAGE_PARAMETERS = frozenset({"limit", "offset", "ordering"})
+
+
+def cached_count(request: HttpRequest) -> Callable[[QuerySet[Any]], int]:
+    """Counts a filtered list once per registry version, whichever page is asked for."""
+
+    def count(queryset: QuerySet[Any]) -> int:
+        filters = sorted(
+            (name, value)
+            for name, values in request.GET.lists()
+            if name not in PAGE_PARAMETERS
+            for value in values
+        )
+        key = response_cache_key(request, "count", f"{request.path}?{urlencode(filters)}")
+        hit = _cache_get(key)
+        if isinstance(hit, int):
+            return hit
+        total = queryset.count()
+        _cache_set(key, total)
+        return total
+
+    return count
 
 
 _cache_failures = 0
@@ -751,7 +786,7 @@ def _park_page(request: HttpRequest) -> HttpResponse:
         # By id (unique, indexed): a page then reads 50 rows in index order instead of
         # sorting every park by name first.
         parks = parks.order_by("park_id")
-    return page_response(paginate(request, parks), park_rows)
+    return page_response(paginate(request, parks, cached_count(request)), park_rows)
 
 
 @router.get(
@@ -888,7 +923,7 @@ def _site_page(request: HttpRequest) -> HttpResponse:
         # By id (unique and indexed): the model's order (park name, site id) needs a join and
         # a sort of every row, which a page of 50 out of a million must not pay for.
         sites = sites.order_by("site_id")
-    return page_response(paginate(request, sites), site_rows)
+    return page_response(paginate(request, sites, cached_count(request)), site_rows)
 
 
 @router.get(
