@@ -97,3 +97,24 @@ def test_api_routing_errors_use_the_one_error_format(method: str, path: str, sta
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
     assert set(body) == {"detail", "errors"} and path in body["detail"]
+
+
+def test_redis_url_makes_redis_the_cache(tmp_path: Path) -> None:
+    """REDIS_URL switches the cache to Redis (the server this machine runs on 127.0.0.1:6379)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+    except OSError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    code = (
+        "from django.core.cache import caches; cache = caches['default']; "
+        "cache.set('technopark-test', 41 + 1, 30); "
+        "print(type(cache).__name__, cache.get('technopark-test'))"
+    )
+    env = {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+    result = _run(["shell", "-c", code], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["RedisCache", "42"]
