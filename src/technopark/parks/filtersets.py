@@ -43,6 +43,20 @@ def localized_name(obj: Any) -> str:
     return getattr(obj, f"name_{language}", "") or obj.name
 
 
+def at_least(field: str, label: Any) -> filters.NumberFilter:
+    """Rows whose `field` is at least the given non-negative number (unknown values drop out)."""
+    return filters.NumberFilter(
+        label=label, field_name=field, lookup_expr="gte", min_value=Decimal(0)
+    )
+
+
+def at_most(field: str, label: Any) -> filters.NumberFilter:
+    """Rows whose `field` is at most the given non-negative number (unknown values drop out)."""
+    return filters.NumberFilter(
+        label=label, field_name=field, lookup_expr="lte", min_value=Decimal(0)
+    )
+
+
 class LocalizedNamesMixin:
     """Choices of countries, regions and organizations are labelled in the active language."""
 
@@ -121,12 +135,7 @@ class ParkFilterSet(LocalizedNamesMixin, filters.FilterSet):
         help_text=_("An ISIC Rev.4 code or its first digits, e.g. 27 or 2710."),
     )
     operator = filters.ModelChoiceFilter(label=_("Operator"), queryset=Organization.objects.all())
-    min_free_area = filters.NumberFilter(
-        label=_("Free area at least, ha"),
-        field_name="area_free_ha",
-        lookup_expr="gte",
-        min_value=Decimal(0),
-    )
+    min_free_area = at_least("area_free_ha", _("Free area at least, ha"))
     min_free_electricity = filters.NumberFilter(
         label=_("Free electricity at least, MW"),
         method="filter_free_utility",
@@ -257,42 +266,12 @@ class SiteFilterSet(VisibleParksMixin, LocalizedNamesMixin, filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     tenure = filters.MultipleChoiceFilter(distinct=False, label=_("Tenure"), choices=Tenure.choices)
-    min_area_ha = filters.NumberFilter(
-        label=_("Land area at least, ha"),
-        field_name="area_ha",
-        lookup_expr="gte",
-        min_value=Decimal(0),
-    )
-    max_area_ha = filters.NumberFilter(
-        label=_("Land area at most, ha"),
-        field_name="area_ha",
-        lookup_expr="lte",
-        min_value=Decimal(0),
-    )
-    min_area_m2 = filters.NumberFilter(
-        label=_("Floor area at least, m²"),
-        field_name="area_m2",
-        lookup_expr="gte",
-        min_value=Decimal(0),
-    )
-    min_electricity = filters.NumberFilter(
-        label=_("Electricity at least, MW"),
-        field_name="electricity_mw",
-        lookup_expr="gte",
-        min_value=Decimal(0),
-    )
-    min_gas = filters.NumberFilter(
-        label=_("Gas at least, m³/h"),
-        field_name="gas_m3h",
-        lookup_expr="gte",
-        min_value=Decimal(0),
-    )
-    min_water = filters.NumberFilter(
-        label=_("Water at least, m³/day"),
-        field_name="water_m3d",
-        lookup_expr="gte",
-        min_value=Decimal(0),
-    )
+    min_area_ha = at_least("area_ha", _("Land area at least, ha"))
+    max_area_ha = at_most("area_ha", _("Land area at most, ha"))
+    min_area_m2 = at_least("area_m2", _("Floor area at least, m²"))
+    min_electricity = at_least("electricity_mw", _("Electricity at least, MW"))
+    min_gas = at_least("gas_m3h", _("Gas at least, m³/h"))
+    min_water = at_least("water_m3d", _("Water at least, m³/day"))
     rail_siding = filters.BooleanFilter(label=_("Rail siding"))
     available = filters.BooleanFilter(
         label=_("Only available sites"), method="filter_available", widget=forms.CheckboxInput

@@ -44,6 +44,11 @@ CAPACITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 DISTANCE: dict[str, Any] = {"max_digits": 9, "decimal_places": 2}
 
 
+def optional_decimal(label: str | Any, **options: Any) -> models.DecimalField:
+    """A non-negative decimal that may be unknown: blank stays blank, it never becomes zero."""
+    return models.DecimalField(label, null=True, blank=True, validators=NON_NEGATIVE, **options)
+
+
 class LocalizedNameMixin:
     """`display_name` picks the name in the active language where the data has it."""
 
@@ -149,12 +154,8 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
         validators=[validate_boundary],
         help_text=_("GeoJSON Polygon or MultiPolygon of the park's land."),
     )
-    area_total_ha = models.DecimalField(
-        _("total area, ha"), **AREA, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    area_free_ha = models.DecimalField(
-        _("free area, ha"), **AREA, null=True, blank=True, validators=NON_NEGATIVE
-    )
+    area_total_ha = optional_decimal(_("total area, ha"), **AREA)
+    area_free_ha = optional_decimal(_("free area, ha"), **AREA)
     industries = models.JSONField(
         _("industries"),
         default=list,
@@ -190,9 +191,7 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
         help_text=_("Ids of the legal regimes that apply (see the incentives regimes)."),
     )
     residents_count = models.PositiveIntegerField(_("residents"), null=True, blank=True)
-    investment_amount = models.DecimalField(
-        _("investment"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
-    )
+    investment_amount = optional_decimal(_("investment"), **MONEY)
     investment_currency = models.CharField(
         _("investment currency"), max_length=3, blank=True, validators=[validate_currency]
     )
@@ -257,33 +256,22 @@ class ParkUtility(TimeStampedModel, SourcedModel):
         Park, verbose_name=_("park"), on_delete=models.CASCADE, related_name="utilities"
     )
     utility = models.CharField(_("utility"), max_length=20, choices=Utility.choices)
-    capacity = models.DecimalField(
+    capacity = optional_decimal(
         _("capacity"),
         **CAPACITY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
         help_text=_("MW, m³/h, m³/day or Gcal/h by utility."),
     )
-    free_capacity = models.DecimalField(
-        _("free capacity"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    tariff = models.DecimalField(
+    free_capacity = optional_decimal(_("free capacity"), **CAPACITY)
+    tariff = optional_decimal(
         _("tariff"),
         max_digits=20,
         decimal_places=6,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
         help_text=_("Per kWh, per 1000 m³, per m³ or per Gcal by utility, in the currency given."),
     )
-    connection_fee = models.DecimalField(
+    connection_fee = optional_decimal(
         _("connection fee"),
         max_digits=20,
         decimal_places=6,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
         help_text=_("Per kW, per m³/h, per m³/day or per Gcal/h by utility."),
     )
     currency = models.CharField(
@@ -376,55 +364,34 @@ class Site(TimeStampedModel, SourcedModel):
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=SiteKind.choices)
-    area_ha = models.DecimalField(
-        _("land area, ha"), **AREA, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    area_m2 = models.DecimalField(
+    area_ha = optional_decimal(_("land area, ha"), **AREA)
+    area_m2 = optional_decimal(
         _("floor area, m²"),
         max_digits=14,
         decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=SiteStatus.choices, default=SiteStatus.AVAILABLE
     )
     tenure = models.CharField(_("tenure"), max_length=5, choices=Tenure.choices, blank=True)
-    sale_price = models.DecimalField(
+    sale_price = optional_decimal(
         _("sale price"),
         **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
         help_text=_("For the whole site."),
     )
-    lease_per_year = models.DecimalField(
+    lease_per_year = optional_decimal(
         _("lease per year"),
         **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
         help_text=_("Yearly lease for the whole site."),
     )
     currency = models.CharField(
         _("currency"), max_length=3, blank=True, validators=[validate_currency]
     )
-    electricity_mw = models.DecimalField(
-        _("electricity, MW"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    gas_m3h = models.DecimalField(
-        _("gas, m³/h"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    water_m3d = models.DecimalField(
-        _("water, m³/day"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    wastewater_m3d = models.DecimalField(
-        _("wastewater, m³/day"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    heat_gcalh = models.DecimalField(
-        _("heat, Gcal/h"), **CAPACITY, null=True, blank=True, validators=NON_NEGATIVE
-    )
+    electricity_mw = optional_decimal(_("electricity, MW"), **CAPACITY)
+    gas_m3h = optional_decimal(_("gas, m³/h"), **CAPACITY)
+    water_m3d = optional_decimal(_("water, m³/day"), **CAPACITY)
+    wastewater_m3d = optional_decimal(_("wastewater, m³/day"), **CAPACITY)
+    heat_gcalh = optional_decimal(_("heat, Gcal/h"), **CAPACITY)
     rail_siding = models.BooleanField(
         _("rail siding"), null=True, blank=True, help_text=_("Blank when unknown.")
     )
@@ -438,46 +405,27 @@ class Site(TimeStampedModel, SourcedModel):
             "where c is at least this number."
         ),
     )
-    ceiling_height_m = models.DecimalField(
+    ceiling_height_m = optional_decimal(
         _("ceiling height, m"),
         max_digits=6,
         decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
     )
-    floor_load_t_m2 = models.DecimalField(
+    floor_load_t_m2 = optional_decimal(
         _("floor load, t/m²"),
         max_digits=8,
         decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
     )
-    crane_capacity_t = models.DecimalField(
+    crane_capacity_t = optional_decimal(
         _("crane capacity, t"),
         max_digits=8,
         decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
         help_text=_("Largest crane; blank when there is none or unknown."),
     )
-    dist_airport_km = models.DecimalField(
-        _("to airport, km"), **DISTANCE, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    dist_rail_km = models.DecimalField(
-        _("to railway station, km"), **DISTANCE, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    dist_port_km = models.DecimalField(
-        _("to seaport, km"), **DISTANCE, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    dist_highway_km = models.DecimalField(
-        _("to highway, km"), **DISTANCE, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    dist_border_km = models.DecimalField(
-        _("to border crossing, km"), **DISTANCE, null=True, blank=True, validators=NON_NEGATIVE
-    )
+    dist_airport_km = optional_decimal(_("to airport, km"), **DISTANCE)
+    dist_rail_km = optional_decimal(_("to railway station, km"), **DISTANCE)
+    dist_port_km = optional_decimal(_("to seaport, km"), **DISTANCE)
+    dist_highway_km = optional_decimal(_("to highway, km"), **DISTANCE)
+    dist_border_km = optional_decimal(_("to border crossing, km"), **DISTANCE)
     lat = models.FloatField(
         _("latitude"),
         null=True,
