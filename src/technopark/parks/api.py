@@ -62,6 +62,12 @@ from technopark.core.permissions import (
 )
 from technopark.core.tokens import authenticate_token, token_create, token_revoke
 from technopark.parks import schemas, selectors
+from technopark.parks.choices import (
+    CONNECTION_FEE_UNIT,
+    TARIFF_UNIT,
+    UTILITY_CAPACITY_UNIT,
+    Utility,
+)
 from technopark.parks.exchange.exporter import table_rows
 from technopark.parks.exchange.schema import Entity, columns_of
 from technopark.parks.exchange.writers import write_geojson, write_xlsx
@@ -358,51 +364,146 @@ def _localized(row: dict[str, Any], prefix: str, language: str) -> str:
     return localized or row[f"{prefix}name"]
 
 
+class _ParkRowWriter:
+    """Writes `.values(*PARK_VALUES)` rows as ParkOut says them, in the active language."""
+
+    def __init__(self) -> None:
+        self.freshness = _Freshness()
+        self.language = (get_language() or "en")[:2]
+        self.url = reverse("web:park-detail", kwargs={"park_id": "__id__"})
+
+    def __call__(self, r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **self.freshness.sourced(r),
+            "park_id": r["park_id"],
+            "name": r["name"],
+            "name_ru": r["name_ru"],
+            "name_uz": r["name_uz"],
+            "display_name": _localized(r, "", self.language),
+            "kind": r["kind"],
+            "stage": r["stage"],
+            "development": r["development"],
+            "country": r["country_id"],
+            "region": r["region_id"],
+            "region_name": r["region__name"],
+            "locality": r["locality"],
+            "lat": r["lat"],
+            "lon": r["lon"],
+            "coord_precision": r["coord_precision"],
+            "area_total_ha": r["area_total_ha"],
+            "area_free_ha": r["area_free_ha"],
+            "industries": r["industries"],
+            "specialization": r["specialization"],
+            "operator": {"id": r["operator_id"], "name": r["operator__name"]}
+            if r["operator_id"] is not None
+            else None,
+            "established": r["established"],
+            "legal_basis": r["legal_basis"],
+            "regime_ids": r["regime_ids"],
+            "residents_count": r["residents_count"],
+            "investment_amount": r["investment_amount"],
+            "investment_currency": r["investment_currency"],
+            "jobs": r["jobs"],
+            "notes": r["notes"],
+            "is_published": r["is_published"],
+            "updated": r["updated"],
+            "url": self.url.replace("__id__", r["park_id"]),
+        }
+
+
 def park_rows(parks: QuerySet[Park]) -> list[dict[str, Any]]:
-    freshness = _Freshness()
-    language = (get_language() or "en")[:2]
-    url = reverse("web:park-detail", kwargs={"park_id": "__id__"})
-    rows = []
-    for r in parks.values(*PARK_VALUES):
-        rows.append(
+    write = _ParkRowWriter()
+    return [write(r) for r in parks.values(*PARK_VALUES)]
+
+
+# A park's detail adds its boundary, utilities and register entries (schemas.ParkDetailOut).
+UTILITY_VALUES = (
+    "source",
+    "as_of",
+    "as_of_precision",
+    "owner_id",
+    "id",
+    "utility",
+    "capacity",
+    "free_capacity",
+    "tariff",
+    "connection_fee",
+    "currency",
+    "tariff_date",
+    "notes",
+)
+REGISTER_ENTRY_VALUES = (
+    "source",
+    "as_of",
+    "as_of_precision",
+    "owner_id",
+    "id",
+    "kind",
+    "register",
+    "issuer",
+    "number",
+    "date",
+    "valid_until",
+    "url",
+)
+
+
+def park_detail_response(user: AnyUser, park_id: str) -> HttpResponse:
+    """schemas.ParkDetailOut of a park, from three `.values()` queries, with its ETag."""
+    read = selectors.park_detail_rows(
+        user=user,
+        park_id=park_id,
+        park_fields=(*PARK_VALUES, "boundary"),
+        utility_fields=UTILITY_VALUES,
+        register_entry_fields=REGISTER_ENTRY_VALUES,
+    )
+    write = _ParkRowWriter()
+    sourced = write.freshness.sourced
+    utilities = []
+    for u in read.utilities:
+        utility = Utility(u["utility"])
+        utilities.append(
             {
-                **freshness.sourced(r),
-                "park_id": r["park_id"],
-                "name": r["name"],
-                "name_ru": r["name_ru"],
-                "name_uz": r["name_uz"],
-                "display_name": _localized(r, "", language),
-                "kind": r["kind"],
-                "stage": r["stage"],
-                "development": r["development"],
-                "country": r["country_id"],
-                "region": r["region_id"],
-                "region_name": r["region__name"],
-                "locality": r["locality"],
-                "lat": r["lat"],
-                "lon": r["lon"],
-                "coord_precision": r["coord_precision"],
-                "area_total_ha": r["area_total_ha"],
-                "area_free_ha": r["area_free_ha"],
-                "industries": r["industries"],
-                "specialization": r["specialization"],
-                "operator": {"id": r["operator_id"], "name": r["operator__name"]}
-                if r["operator_id"] is not None
-                else None,
-                "established": r["established"],
-                "legal_basis": r["legal_basis"],
-                "regime_ids": r["regime_ids"],
-                "residents_count": r["residents_count"],
-                "investment_amount": r["investment_amount"],
-                "investment_currency": r["investment_currency"],
-                "jobs": r["jobs"],
-                "notes": r["notes"],
-                "is_published": r["is_published"],
-                "updated": r["updated"],
-                "url": url.replace("__id__", r["park_id"]),
+                **sourced(u),
+                "id": u["id"],
+                "utility": u["utility"],
+                "capacity": u["capacity"],
+                "free_capacity": u["free_capacity"],
+                "capacity_unit": UTILITY_CAPACITY_UNIT[utility],
+                "tariff": u["tariff"],
+                "tariff_unit": TARIFF_UNIT[utility],
+                "connection_fee": u["connection_fee"],
+                "connection_fee_unit": CONNECTION_FEE_UNIT[utility],
+                "currency": u["currency"],
+                "tariff_date": u["tariff_date"],
+                "notes": u["notes"],
             }
         )
-    return rows
+    entries = [
+        {
+            **sourced(e),
+            "id": e["id"],
+            "kind": e["kind"],
+            "register_name": e["register"],
+            "issuer": e["issuer"],
+            "number": e["number"],
+            "date": e["date"],
+            "valid_until": e["valid_until"],
+            "url": e["url"],
+        }
+        for e in read.register_entries
+    ]
+    park = read.park
+    response = NinjaResponse(
+        {
+            **write(park),
+            "boundary": park["boundary"],
+            "utilities": utilities,
+            "register_entries": entries,
+        }
+    )
+    response["ETag"] = etag_for(Park, park["pk"], park["updated"])
+    return response
 
 
 SITE_PLAIN = SITE_VALUES[SITE_VALUES.index("name") : SITE_VALUES.index("updated")]
@@ -578,9 +679,13 @@ def cached_read(request: HttpRequest, build: Callable[[], HttpResponse]) -> Http
 
 def etag_of(obj: Model) -> str:
     """Changes whenever the row is saved: a digest of its primary key and last-change time."""
-    updated = getattr(obj, "updated", None)
+    return etag_for(type(obj), obj.pk, getattr(obj, "updated", None))
+
+
+def etag_for(model: type[Model], pk: Any, updated: Any) -> str:
+    """etag_of for a row read without its model instance."""
     stamp = updated.isoformat() if updated else ""
-    digest = hashlib.sha256(f"{obj._meta.label_lower}:{obj.pk}:{stamp}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{model._meta.label_lower}:{pk}:{stamp}".encode()).hexdigest()
     return f'"{digest[:20]}"'
 
 
@@ -816,11 +921,7 @@ def park_export(request: HttpRequest) -> StreamingHttpResponse:
     summary="A park",
 )
 def park_detail(request: HttpRequest, park_id: str) -> HttpResponse:
-    def build() -> HttpResponse:
-        park = selectors.park_detail(user=user_of(request), park_id=park_id)
-        return object_response(schemas.ParkDetailOut, park)
-
-    return cached_read(request, build)
+    return cached_read(request, lambda: park_detail_response(user_of(request), park_id))
 
 
 def _park_response(response: HttpResponse, park: Park, request: HttpRequest) -> Park:
