@@ -132,3 +132,27 @@ def test_a_hidden_park_is_404_to_who_may_not_see_it(
     assert response.status_code == status
     if status == 404:
         assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.parametrize("order", ["as listed", "reversed"])
+def test_each_caller_gets_its_own_answer_when_nothing_is_cached(
+    api_as: Any, world: Any, order: str
+) -> None:
+    """The detail's queries are compiled once per permission scope and reused: whoever asks
+    first, every role sees exactly the parks the rules let it see (conftest.VIEW)."""
+    from tests.api.conftest import ROLES, SCOPES, expected_read
+
+    parks = {
+        "own": world.own_park,
+        "own_hidden": world.own_hidden_park,
+        "other": world.other_park,
+        "other_hidden": world.other_hidden_park,
+    }
+    roles = ROLES if order == "as listed" else ROLES[::-1]
+    for scope in SCOPES:
+        for role in roles:
+            cache.clear()
+            response = api_as(role).get(f"/parks/{parks[scope].park_id}")
+            assert response.status_code == expected_read(role, scope), (role, scope)
+            if response.status_code == 200:
+                assert response.json()["park_id"] == parks[scope].park_id

@@ -452,6 +452,7 @@ def park_detail_response(user: AnyUser, park_id: str) -> HttpResponse:
     """schemas.ParkDetailOut of a park, from three `.values()` queries, with its ETag."""
     read = selectors.park_detail_rows(
         user=user,
+        scope=permission_scope(user),
         park_id=park_id,
         park_fields=(*PARK_VALUES, "boundary"),
         utility_fields=UTILITY_VALUES,
