@@ -376,6 +376,10 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
                 ],
             ),
         ]
+        if args.only:
+            # While iterating: the references and the cases whose names contain a given word.
+            words = args.only.split(",")
+            cases = cases[:2] + [c for c in cases[2:] if any(w in c[0] for w in words)]
         rows = []
         for name, paths in cases:
             load(port, paths, min(args.clients, 10), max(50, args.requests // 10))  # warm up
@@ -414,6 +418,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per case")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--only", default="", help="only the cases whose names contain one of these words (a,b)"
+    )
     parser.add_argument("--populate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
