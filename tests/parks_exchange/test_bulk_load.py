@@ -183,3 +183,14 @@ def test_parks_and_organizations_of_the_same_import_are_checked_before_the_bulk_
     assert report.created == {"parks": 1, "sites": 6}
     assert Site.objects.filter(park__operator__name="Gamma MC").count() == 3
     assert len(rebuilt) == 1
+
+
+def test_digits_of_other_scripts_are_written_as_ascii_digits(registry: Any, tmp_path: Path) -> None:
+    # Python's \d and Decimal accept Arabic-Indic digits, PostgreSQL's numeric does not:
+    # "٢.٥" is 2.5 (U+0662 ARABIC-INDIC DIGIT TWO, U+0665 FIVE).
+    sites = write(tmp_path, "sites.csv", f"{HEADER}\ns-1,uz-alpha,plot,٢.٥,available,,,,,,2024\n")
+
+    report = import_files([sites])
+
+    assert report.errors == [] and report.written
+    assert Site.objects.get(site_id="s-1").area_ha == Decimal("2.5")

@@ -42,7 +42,11 @@ def _allowed(choices: Sequence[str]) -> str:
 def clean_decimal(column: Column, cells: Sequence[Any]) -> tuple[list[Any], Errors]:
     places = column.decimal_places or 0
     whole = (column.max_digits or 0) - places
-    fast = re.compile(rf"\d{{1,{whole}}}(?:\.\d{{1,{places}}})?" if places else rf"\d{{1,{whole}}}")
+    # ASCII digits only: other scripts' digits take the slow path, which writes them as ASCII.
+    fast = re.compile(
+        rf"\d{{1,{whole}}}(?:\.\d{{1,{places}}})?" if places else rf"\d{{1,{whole}}}",
+        re.ASCII,
+    )
     if all(map(fast.fullmatch, filter(None, cells))):
         return [c or None for c in cells], []
     values: list[Any] = []

@@ -796,17 +796,21 @@ def _copy_value(value: Any) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def _copy_column(values: list[Any]) -> list[str]:
+def _copy_column(values: list[Any], checked: bool) -> list[str]:
     """A column in COPY text format: the cleaned values are mostly text already (decimals and
     dates as the file gave them, once checked), so that most columns pass through as they
-    are; only a column holding a tab, newline or backslash is escaped, value by value."""
+    are. `checked`: the column's text was matched against its pattern or choices (numbers,
+    dates, ids, codes) and cannot hold a tab, newline or backslash; another text column is
+    searched for them, and escaped value by value only if it holds one."""
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if not kinds:
         return [_COPY_NULL] * len(values)
     if kinds == {str}:
-        if _COPY_SPECIAL.search("".join(filter(None, values))):
+        if not checked and _COPY_SPECIAL.search("".join(filter(None, values))):
             values = [v.translate(_COPY_ESCAPES) if v else v for v in values]
+        if None not in values:
+            return values
         return [_COPY_NULL if v is None else v for v in values]
     if kinds == {int}:
         return [_COPY_NULL if v is None else str(v) for v in values]
@@ -817,10 +821,20 @@ def _copy_column(values: list[Any]) -> list[str]:
     return list(map(_copy_value, values))
 
 
-def _copy_text(columns: list[list[Any]]) -> str:
+def _copy_text(columns: list[list[Any]], checked: list[bool]) -> str:
     """Rows of COPY text, joined from whole columns."""
-    texts = [_copy_column(c) for c in columns]
+    texts = [_copy_column(c, ok) for c, ok in zip(columns, checked, strict=True)]
     return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+
+
+def _pattern_checked(field: models.Field[Any, Any]) -> bool:
+    """Whether the importer's checks leave only digits, signs, points, dashes, letters of a
+    code or a choice in this field's text (see cleaning)."""
+    if isinstance(field, (models.TextField, models.JSONField)):
+        return False
+    if isinstance(field, models.CharField):
+        return bool(field.choices) or isinstance(field, models.SlugField)
+    return True
 
 
 class _Writer:
@@ -1143,7 +1157,9 @@ class _Writer:
         column_list = ", ".join(map(qn, _columns(model, ["id", "created", "updated", *fields])))
         if self.vendor == "postgresql":
             now = [_copy_value(self.now_db)] * len(pks)
-            text = _copy_text([list(map(str, pks)), now, now, *columns])
+            by_attname = {f.attname: f for f in model._meta.concrete_fields}
+            checked = [True, True, True, *(_pattern_checked(by_attname[f]) for f in fields)]
+            text = _copy_text([list(map(str, pks)), now, now, *columns], checked)
             with (
                 self.raw.cursor() as cursor,
                 cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
