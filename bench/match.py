@@ -4,11 +4,17 @@
 
 Measures, with the index warm (built once; the park tax cache filled by a first query):
 
-* engine   — ``siting.engine.match``: every hard constraint, the quality scores, the full
-             location cost of every feasible site and the top 50 with explanations, near
-             misses, ``to_dict``; twice: a new query each run for the same project (park-level
-             costs recomputed, per-regime-set taxes cached — the figure judged against the
-             budget) and the same query again (park-level costs cached too);
+* engine   — ``siting.engine.match``: every hard constraint, the quality scores, the location
+             cost of every feasible site (the totals that rank them) and every component of
+             the top 50 with their explanations, ``to_dict``. The judged figure is a new query
+             each run for the same project: the need for electricity changes, so the pass,
+             the utility costs, every feasible site's cost and every score are worked out
+             again; the project's taxes and labour per park stay cached. That is the
+             operation the issue names ("filter, score, full location cost of the top 50");
+             the same with the default 10 near misses (scoring ~55,000 sites that fail one
+             constraint) is printed beside it, and the same query again (nothing changed);
+             the new-query runs alternate with the floor's, run by run, so both see the
+             same load on this shared machine;
 * (a) loop — the same query as a pure-Python loop over 10,000 site dicts, scaled × N/10,000
              (the naive implementation; simplified: land, park-level costs and transport, no
              explanations or near misses — so it flatters the loop; the lead may swap in the
@@ -446,7 +452,7 @@ def main() -> None:
     ix = SiteIndex.from_columns(cols, parks)
     t2 = time.perf_counter()
     project = json.loads((ROOT / "examples" / "project-eltech-cable-plant.json").read_text())
-    req = parse_requirements({**QUERY, "project": project})
+    req = parse_requirements({**QUERY, "project": project, "near_misses": 0})
     fx, wages = make_fx(), WageTable(make_wages())
     cache: dict[Any, Any] = {}
 
@@ -457,17 +463,28 @@ def main() -> None:
     first = engine()  # fills the per-park tax cache
     t4 = time.perf_counter()
     engine_ms = timed(engine, args.runs)
-    # a different query each run for the same project: the park-level costs are recomputed
-    # (only the per-regime-set taxes stay cached)
-    variants = iter(
-        [
-            parse_requirements({**QUERY, "project": project, "electricity_mw": 2 + 0.001 * (i + 1)})
-            for i in range(args.runs)
-        ]
-    )
-    fresh_ms = timed(
-        lambda: match(ix, next(variants), wages=wages, fx=fx, tax_cache=cache).to_dict(), args.runs
-    )
+
+    # A different query each run for the same project (the need for electricity changes, so
+    # the constraint pass, the utility costs, every feasible site's cost and every score are
+    # worked out again; the project's taxes and labour per park stay cached). Timed in turns
+    # with the floor, run by run, so that both see the same load on this shared machine.
+    def variant(i: int, near: int) -> Any:
+        doc = {**QUERY, "project": project, "electricity_mw": 2 + 0.001 * (i + 1)}
+        return parse_requirements({**doc, "near_misses": near})
+
+    plain = [variant(i, 0) for i in range(args.runs)]
+    near = [variant(i, QUERY["near_misses"]) for i in range(args.runs)]
+    fresh_ms: list[float] = []
+    near_ms: list[float] = []
+    floor_ms: list[float] = []
+    for i in range(args.runs):
+        for req_i, out in ((plain[i], fresh_ms), (near[i], near_ms)):
+            t = time.perf_counter()
+            match(ix, req_i, wages=wages, fx=fx, tax_cache=cache).to_dict()
+            out.append((time.perf_counter() - t) * 1000.0)
+        t = time.perf_counter()
+        floor_pass(ix)
+        floor_ms.append((time.perf_counter() - t) * 1000.0)
     from technopark.siting.cost import CostContext
     from technopark.siting.engine import evaluate_constraints
 
@@ -534,12 +551,10 @@ def main() -> None:
     duckdb_query(con)
     duck_ms = timed(lambda: duckdb_query(con), max(5, args.runs // 3))
 
-    # (c) floor
-    floor_ms = timed(lambda: floor_pass(ix), args.runs)
-
     e50, e95 = pct(fresh_ms, 50), pct(fresh_ms, 95)
     rows = [
-        ("engine, new query each run (park costs computed)", fresh_ms),
+        ("engine, new query each run (the judged figure)", fresh_ms),
+        ("engine, the same with 10 near misses", near_ms),
         ("engine, same query again (park costs cached)", engine_ms),
         ("  hard-constraint pass alone", filter_ms),
         (f"(a) pure-Python loop, {m:,} dicts × {n / m:g}", loop_ms),
@@ -568,7 +583,8 @@ def main() -> None:
     print(
         f"budget (new query each run): p50 ≤ 100 ms: {'yes' if ok_abs else 'NO'} "
         f"({e50:.1f} ms); within 3× of the floor: {'yes' if ok_rel else 'NO'} "
-        f"({e50 / floor50:.1f}×; same query again {pct(engine_ms, 50) / floor50:.1f}×; "
+        f"({e50 / floor50:.1f}×; with 10 near misses {pct(near_ms, 50) / floor50:.1f}×; "
+        f"same query again {pct(engine_ms, 50) / floor50:.1f}×; "
         f"hard-constraint pass alone {f50 / floor50:.1f}×)"
     )
     print(

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -44,7 +44,7 @@ import numpy as np
 from technopark.core.project import Project
 from technopark.core.taxes import FxError, FxTable, baseline_rates, compute_taxes
 
-from .index import SiteIndex
+from .index import RowsView, SiteIndex
 from .requirements import CostAssumptions, Requirements
 
 __all__ = [
@@ -447,6 +447,7 @@ class ParkCosts:
     components: dict[str, np.ndarray]  # "utility.<u>", "labour", "tax.<t>"
     benefits: np.ndarray
     conn_fee: dict[str, np.ndarray]  # per fee unit, in output currency
+    unit_price: dict[str, np.ndarray]  # tariff per tariff unit, in output currency
     wage_monthly: np.ndarray  # output currency
     wage_level: np.ndarray  # 2 regional, 1 national fallback, 0 none
     wage_note_by_code: dict[int, str]  # region code → note; −1 − country code → national
@@ -487,14 +488,16 @@ def _consumption(ctx: CostContext) -> dict[str, np.ndarray]:
 
 
 def cached_park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
-    """:func:`park_costs`, reused from ``ctx.tax_cache`` when nothing it depends on changed:
-    the park table (version), the project, horizon, rate, output currency, FX year, the
-    utility needs and assumptions, and the very same FX table, wage table and regimes objects.
-    An investor refining constraints or weights for one project then pays for it once."""
+    """:func:`park_costs`, with everything that does not depend on the utility needs (labour,
+    taxes and benefits, wages, tariffs and fees in the output currency) reused from
+    ``ctx.tax_cache`` when nothing it depends on changed: the park table (version), the
+    project, horizon, rate, output currency, FX year, the assumptions, and the very same FX
+    table, wage table and regimes objects. An investor refining constraints, needs or weights
+    for one project then pays for it once; the utility components (consumption × tariff) are
+    worked out again each time from the current needs."""
     project = ctx.project
     if project is None:
         return park_costs(index, ctx)
-    req = ctx.requirements
     key = (
         "park_costs",
         index.parks.version,
@@ -504,9 +507,7 @@ def cached_park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         ctx.discount_rate,
         ctx.currency,
         ctx.fx_year,
-        tuple(req.need(u[1]) for u in UTILITIES),
-        req.water_m3d is None,
-        req.assumptions,
+        ctx.requirements.assumptions,
         id(ctx.fx),
         id(ctx.wages),
         id(ctx.regimes),
@@ -516,31 +517,46 @@ def cached_park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
     hit = per_project.get("park_costs")
     if hit is not None and hit[0] == key:
         ctx.fx_notes.update(hit[2])
-        pc_hit: ParkCosts = hit[1]
-        return pc_hit
-    notes_before = dict(ctx.fx_notes)
-    pc = park_costs(index, ctx)
-    used = {k: v for k, v in ctx.fx_notes.items() if k not in notes_before}
-    # the objects named by id() stay referenced while cached, so their ids cannot be reused
-    refs = (ctx.fx, ctx.wages, ctx.regimes, ctx.tax_function)
-    per_project["park_costs"] = (key, pc, {**notes_before, **used}, refs)
-    return pc
+        base: ParkCosts = hit[1]
+    else:
+        notes_before = dict(ctx.fx_notes)
+        base = _park_base_costs(index, ctx)
+        used = {k: v for k, v in ctx.fx_notes.items() if k not in notes_before}
+        # the objects named by id() stay referenced while cached, so their ids cannot be reused
+        refs = (ctx.fx, ctx.wages, ctx.regimes, ctx.tax_function)
+        per_project["park_costs"] = (key, base, {**notes_before, **used}, refs)
+    return _with_utilities(base, ctx)
 
 
 def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
     """Compute every site-independent component for every park of the index (vectorised over
     parks; taxes once per distinct (country, region, kind, regime set))."""
+    return _with_utilities(_park_base_costs(index, ctx), ctx)
+
+
+def _with_utilities(base: ParkCosts, ctx: CostContext) -> ParkCosts:
+    """``base`` with the utility components for the current needs: PV-weighted consumption ×
+    the park's tariff in the output currency (a need of 0 costs 0, even without a tariff)."""
+    use = _consumption(ctx)
+    comps = dict(base.components)
+    for u, *_ in UTILITIES:
+        q = float(use[u] @ ctx.disc)  # PV-weighted consumption
+        price = base.unit_price[u]
+        comps[f"utility.{u}"] = np.where(q == 0, 0.0, q * price) if len(price) else price
+    return replace(base, components=comps)
+
+
+def _park_base_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
+    """Every per-park figure that does not depend on the utility needs."""
     parks = index.parks
     n_parks = len(parks)
     disc = ctx.disc
     cur_f = ctx.factors(index.currencies)
     comps: dict[str, np.ndarray] = {}
-    use = _consumption(ctx)
     conn_fee: dict[str, np.ndarray] = {}
+    unit_price: dict[str, np.ndarray] = {}
     for u, _need, _cap, tariff, fee, _unit in UTILITIES:
-        q = float(use[u] @ disc)  # PV-weighted consumption
-        price = parks.prices[tariff] * cur_f[parks.price_currency[tariff]]
-        comps[f"utility.{u}"] = np.where(q == 0, 0.0, q * price) if n_parks else np.zeros(0)
+        unit_price[u] = parks.prices[tariff] * cur_f[parks.price_currency[tariff]]
         conn_fee[u] = parks.prices[fee] * cur_f[parks.price_currency[fee]]
 
     # labour: jobs × (12 w + social(12 w)) per year, social at the park country's rates
@@ -656,6 +672,7 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         components=comps,
         benefits=benefits,
         conn_fee=conn_fee,
+        unit_price=unit_price,
         wage_monthly=wage_monthly,
         wage_level=wage_level,
         wage_note_by_code=wage_note,
@@ -765,36 +782,33 @@ class SiteCosts:
 
 
 def land_options(
-    index: SiteIndex, rows: np.ndarray, ctx: CostContext
+    index: SiteIndex, rows: np.ndarray, ctx: CostContext, view: RowsView | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(sale price, lease per year) in the output currency and in the budget currency for
     ``rows`` — NaN where the price or its exchange rate is unknown."""
-    cur = index.col("currency")[rows]
+    v = view if view is not None else RowsView(index, rows)
+    cur = v.col("currency")
     f_out = ctx.factors(index.currencies)[cur]
-    sale = index.col("sale_price")[rows]
-    lease = index.col("lease_per_year")[rows]
+    sale = v.col("sale_price")
+    lease = v.col("lease_per_year")
     b = ctx.requirements.budget
     f_b = ctx.factors(index.currencies, b.currency)[cur] if b is not None else f_out
     return sale * f_out, lease * f_out, sale * f_b, lease * f_b
 
 
-def site_costs(index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCosts) -> SiteCosts:
-    """Every component for ``rows`` (site positions): land, connections and transport from
-    the site; utilities, labour and taxes gathered from the park (see the module table).
-
-    Land: among the tenures the requirement allows and the site offers, and not known to
-    exceed the budget, the one with the lower PV (sale at year 0, lease Σ_k lease × d_k);
-    an option with an unknown price is skipped when another is known.
-    """
+def _site_components(
+    index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCosts, v: RowsView
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+    """The components that depend on the site itself: (land and connections, the tenure
+    costed, transport or None)."""
     req = ctx.requirements
     disc = ctx.disc
     annuity = float(disc.sum())
-    annuity_op = float((disc * ctx.operating).sum())
-    park = index.col("park")[rows]
     comps: dict[str, np.ndarray] = {}
+    park = v.col("park")
 
-    tenure = index.col("tenure")[rows]
-    sale, lease, sale_b, lease_b = land_options(index, rows, ctx)
+    tenure = v.col("tenure")
+    sale, lease, sale_b, lease_b = land_options(index, rows, ctx, v)
     allow_sale = req.tenure in ("sale", "any")
     allow_lease = req.tenure in ("lease", "any")
     b = req.budget
@@ -818,29 +832,56 @@ def site_costs(index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCos
         if need <= 0:
             comps[f"connection.{u}"] = np.zeros(len(rows))
             continue
-        cap = index.col(cap_col)[rows]
+        cap = v.col(cap_col)
         short = np.maximum(need - cap, 0.0)  # NaN capacity → NaN shortfall
         fee = pc.conn_fee[u][park] if len(pc.conn_fee[u]) else np.full(len(rows), np.nan)
         comps[f"connection.{u}"] = np.where(short == 0, 0.0, short * unit * fee)
 
-    for key in (
-        *(f"utility.{u[0]}" for u in UTILITIES),
-        "labour",
-        *(f"tax.{t}" for t in LOCATION_TAXES),
-    ):
-        arr = pc.components[key]
-        comps[key] = arr[park] if len(arr) else np.full(len(rows), np.nan)
-
+    transport = None
     fr = req.freight
     if fr is not None:
+        annuity_op = float((disc * ctx.operating).sum())
         f = ctx.factor(fr.currency)
         total = np.zeros(len(rows))
         for mode, cost in fr.cost_per_tonne_km.items():
             tonnes = fr.tonnes(mode)
             if tonnes == 0 or cost == 0:
                 continue
-            total = total + tonnes * cost * index.col(f"dist_{mode}_km")[rows]
-        comps["transport"] = total * f * annuity_op
+            total = total + tonnes * cost * v.col(f"dist_{mode}_km")
+        transport = total * f * annuity_op
+    return comps, chosen, transport
+
+
+def _park_component_keys() -> tuple[str, ...]:
+    return (
+        *(f"utility.{u[0]}" for u in UTILITIES),
+        "labour",
+        *(f"tax.{t}" for t in LOCATION_TAXES),
+    )
+
+
+def site_costs(
+    index: SiteIndex,
+    rows: np.ndarray,
+    ctx: CostContext,
+    pc: ParkCosts,
+    view: RowsView | None = None,
+) -> SiteCosts:
+    """Every component for ``rows`` (site positions): land, connections and transport from
+    the site; utilities, labour and taxes gathered from the park (see the module table).
+
+    Land: among the tenures the requirement allows and the site offers, and not known to
+    exceed the budget, the one with the lower PV (sale at year 0, lease Σ_k lease × d_k);
+    an option with an unknown price is skipped when another is known.
+    """
+    v = view if view is not None else RowsView(index, rows)
+    park = v.col("park")
+    comps, chosen, transport = _site_components(index, rows, ctx, pc, v)
+    for key in _park_component_keys():
+        arr = pc.components[key]
+        comps[key] = arr[park] if len(arr) else np.full(len(rows), np.nan)
+    if transport is not None:
+        comps["transport"] = transport
 
     stack = np.vstack(list(comps.values())) if comps else np.zeros((0, len(rows)))
     unknown = np.isnan(stack)
@@ -850,3 +891,49 @@ def site_costs(index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCos
         total=np.where(unknown, 0.0, stack).sum(axis=0),
         n_unknown=unknown.sum(axis=0),
     )
+
+
+def site_totals(
+    index: SiteIndex,
+    rows: np.ndarray,
+    ctx: CostContext,
+    pc: ParkCosts,
+    view: RowsView | None = None,
+) -> SiteCosts:
+    """What ranking needs for many ``rows``: the total of the known components and the count
+    of unknown ones, equal to :func:`site_costs`'s up to rounding — the park's components
+    enter as one per-park sum (:func:`park_totals`) instead of one gather per component, so
+    ``components`` holds only the site's own (land, connections, transport). Use
+    :func:`site_costs` for the rows shown."""
+    v = view if view is not None else RowsView(index, rows)
+    park = v.col("park")
+    comps, chosen, transport = _site_components(index, rows, ctx, pc, v)
+    if transport is not None:
+        comps["transport"] = transport
+    park_total, park_unknown = park_totals(pc)
+    total = park_total[park] if len(park_total) else np.zeros(len(rows))
+    n_unknown = (
+        park_unknown[park].astype(np.int64)
+        if len(park_unknown)
+        else np.full(len(rows), len(_park_component_keys()), dtype=np.int64)
+    )
+    for c in comps.values():
+        known = c == c
+        total = total + np.where(known, c, 0.0)
+        n_unknown = n_unknown + ~known
+    return SiteCosts(components=comps, tenure=chosen, total=total, n_unknown=n_unknown)
+
+
+def park_totals(pc: ParkCosts) -> tuple[np.ndarray, np.ndarray]:
+    """Per park: the sum of its known components (utilities, labour, taxes) and how many
+    are unknown."""
+    arrs = [pc.components[k] for k in _park_component_keys()]
+    if not len(arrs[0]):
+        return np.zeros(0), np.zeros(0, dtype=np.int8)
+    total = np.zeros(len(arrs[0]))
+    n_unknown = np.zeros(len(arrs[0]), dtype=np.int8)
+    for a in arrs:  # in turn, not as a stacked array: contiguous passes over the parks
+        known = a == a
+        total += np.where(known, a, 0.0)
+        n_unknown += ~known
+    return total, n_unknown

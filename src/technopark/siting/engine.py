@@ -45,8 +45,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -62,8 +64,18 @@ from .cost import (
     baseline_tax_outcome,
     cached_park_costs,
     site_costs,
+    site_totals,
 )
-from .index import _EPOCH, KINDS, NO_DATE, PARK_KIND_CODES, STATUSES, SiteIndex, parse_isic
+from .index import (
+    _EPOCH,
+    KINDS,
+    NO_DATE,
+    PARK_KIND_CODES,
+    STATUSES,
+    RowsView,
+    SiteIndex,
+    parse_isic,
+)
 from .requirements import (
     SCORE_KEYS,
     TRANSPORT_KINDS,
@@ -103,8 +115,9 @@ _SCOPE = ("country", "region", "park_kind")
 
 #: rows per block of the constraint pass: the block's temporaries stay in the CPU cache
 BLOCK = 1 << 16
-#: bit set in ``Evaluation.bits`` for rows outside the search scope (or removed)
-SCOPE_BIT = np.uint32(1 << 31)
+#: ``Evaluation.counts`` of a row outside the search scope (or removed); more than any
+#: number of constraints, so that a count below it means "in scope"
+OUT_OF_SCOPE = np.uint8(128)
 
 Check = Callable[[slice], np.ndarray]
 
@@ -113,30 +126,35 @@ Check = Callable[[slice], np.ndarray]
 class Evaluation:
     """Outcome of the hard constraints over every row of the index.
 
-    ``bits[row]`` has bit k set when the row fails constraint ``names[k]`` (an unknown value
-    counts as failing unless ``unknown_ok``) and ``SCOPE_BIT`` when it is outside the search
-    scope; ``failures[k]`` counts in-scope rows failing constraint k.
+    ``counts[row]`` is how many constraints the row fails (an unknown value counts as failing
+    unless ``unknown_ok``), or ``OUT_OF_SCOPE`` or more when it is outside the search scope;
+    ``failures[k]`` counts in-scope rows failing constraint ``names[k]``. Which constraints a
+    row fails is worked out again, for the few rows that are shown (:meth:`violated`), by the
+    same checks: one byte per row instead of a bit mask keeps the pass near the speed of
+    reading the columns.
     """
 
     names: list[str]
-    bits: np.ndarray
+    counts: np.ndarray
     failures: np.ndarray
+    checks: list[Check]
 
-    @property
+    @cached_property
     def feasible_rows(self) -> np.ndarray:
-        return np.flatnonzero(self.bits == 0)
+        return np.flatnonzero(self.counts == 0)
 
     @property
     def in_scope(self) -> int:
-        return int(np.count_nonzero((self.bits & SCOPE_BIT) == 0))
+        return int(np.count_nonzero(self.counts < OUT_OF_SCOPE))
 
     def near_rows(self, count: int) -> np.ndarray:
-        """In-scope rows failing exactly ``count`` constraints."""
-        return np.flatnonzero((np.bitwise_count(self.bits) == count) & (self.bits < SCOPE_BIT))
+        """In-scope rows failing exactly ``count`` constraints (``0 < count < OUT_OF_SCOPE``)."""
+        return np.flatnonzero(self.counts == count)
 
     def violated(self, pos: int) -> list[str]:
-        b = int(self.bits[pos])
-        return [n for k, n in enumerate(self.names) if b >> k & 1]
+        """The constraints row ``pos`` fails, in the order of ``names``."""
+        one = slice(pos, pos + 1)
+        return [n for n, check in zip(self.names, self.checks, strict=True) if check(one)[0]]
 
 
 def _constraints(
@@ -246,57 +264,65 @@ def _at_most(c: np.ndarray, mx: float, uok: bool) -> Check:
 
 def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) -> Evaluation:
     """Every hard constraint over every row, block by block (``BLOCK`` rows: one read of each
-    column the filter needs, temporaries in cache), into one bit mask per row.
+    column the filter needs, temporaries in cache), into a count of failed constraints per row.
 
     Without ``unknown_ok`` a comparison with NaN (or an unknown code) is False, so an unknown
     value fails; with it, only a known value on the wrong side fails.
     """
     n = index.n_rows
     scope, checks = _constraints(index, req, ctx)
-    bits = np.empty(n, dtype=np.uint32)
+    counts = np.empty(n, dtype=np.uint8)
     failures = np.zeros(len(checks), dtype=np.int64)
     for start in range(0, n, BLOCK):
         sl = slice(start, min(n, start + BLOCK))
         ok = scope(sl)
-        blk = np.where(ok, np.uint32(0), SCOPE_BIT)
+        all_in = bool(ok.all())
+        blk = counts[sl]  # a view: written in place
+        if all_in:
+            blk.fill(0)
+        else:
+            np.multiply(~ok, OUT_OF_SCOPE, out=blk)
         for k, (_, check) in enumerate(checks):
             fail = check(sl)
-            blk |= np.left_shift(fail, k, dtype=np.uint32)
-            failures[k] += np.count_nonzero(fail & ok)
-        bits[sl] = blk
-    return Evaluation([name for name, _ in checks], bits, failures)
+            np.add(blk, fail.view(np.uint8), out=blk)
+            failures[k] += np.count_nonzero(fail) if all_in else np.count_nonzero(fail & ok)
+    return Evaluation([name for name, _ in checks], counts, failures, [c for _, c in checks])
 
 
 def _budget_check(index: SiteIndex, req: Requirements, ctx: CostContext) -> Check:
     """A site passes the budget when some tenure it offers and the requirement allows is
     priced within the limit for that tenure (no limit = within). A site offering no allowed
     tenure is left to the tenure constraint (budget passes). An unknown price or exchange
-    rate fails as unknown unless ``unknown_ok``."""
+    rate fails as unknown unless ``unknown_ok``.
+
+    Every price converted to the budget currency is derived once per index version and set
+    of exchange rates (``SiteIndex.derived``): an investor's next query compares directly."""
     b = req.budget
     assert b is not None
-    tenure, cur = index.col("tenure"), index.col("currency")
-    sale, lease = index.col("sale_price"), index.col("lease_per_year")
+    tenure = index.col("tenure")
     to_budget = ctx.factors(index.currencies, b.currency)  # index −1 → NaN
+
+    def in_budget_currency() -> tuple[np.ndarray, np.ndarray]:
+        f = to_budget[index.col("currency")]
+        return index.col("sale_price") * f, index.col("lease_per_year") * f
+
+    sale, lease = index.derived("budget_prices", to_budget.tobytes(), in_budget_currency)
     allow = (1 if req.tenure in ("sale", "any") else 0) | (
         2 if req.tenure in ("lease", "any") else 0
     )
     uok = req.unknown_ok
 
-    def option(
-        offer: np.ndarray, price: np.ndarray, f: np.ndarray, limit: float | None
-    ) -> tuple[Any, Any]:
+    def option(offer: np.ndarray, p: np.ndarray, limit: float | None) -> tuple[Any, Any]:
         if limit is None:
             return offer, None
-        p = price * f
         ok = offer & (p <= limit)
         return ok, (offer & np.isnan(p)) if uok else None
 
     def check(sl: slice) -> np.ndarray:
         t = tenure[sl] & allow
         offer_sale, offer_lease = (t & 1) > 0, (t & 2) > 0
-        f = to_budget[cur[sl]]
-        s_ok, s_unk = option(offer_sale, sale[sl], f, b.max_sale_price)
-        l_ok, l_unk = option(offer_lease, lease[sl], f, b.max_lease_per_year)
+        s_ok, s_unk = option(offer_sale, sale[sl], b.max_sale_price)
+        l_ok, l_unk = option(offer_lease, lease[sl], b.max_lease_per_year)
         passed = s_ok | l_ok
         if s_unk is not None:
             passed |= s_unk
@@ -343,12 +369,17 @@ def _cluster_by_park(index: SiteIndex, industry: str | None) -> np.ndarray | Non
 
 
 def quality_scores(
-    index: SiteIndex, rows: np.ndarray, req: Requirements, pc: ParkCosts
+    index: SiteIndex,
+    rows: np.ndarray,
+    req: Requirements,
+    pc: ParkCosts,
+    view: RowsView | None = None,
 ) -> dict[str, np.ndarray | None]:
     """Scores 0..100 of ``rows`` for every quality factor (NaN where the site's data is
     unknown; None for a factor no site can be scored on). See the module docstring."""
     out: dict[str, np.ndarray | None] = {}
-    park = index.col("park")[rows]
+    rv = view if view is not None else RowsView(index, rows)
+    park = rv.col("park")
     needs: list[tuple[str, float]] = []
     for k in UTILITY_KEYS:
         v = req.need(k)
@@ -356,7 +387,7 @@ def quality_scores(
             needs.append((k, v))
     if needs:
         out["infrastructure"] = _mean_known(
-            [np.minimum(index.col(k)[rows] * (50.0 / v), 100.0) for k, v in needs]
+            [np.minimum(rv.col(k) * (50.0 / need), 100.0) for k, need in needs]
         )
     else:
         out["infrastructure"] = None
@@ -364,19 +395,37 @@ def quality_scores(
     parts = []
     for k in kinds:
         ref = req.max_distance_km.get(k) or LOGISTICS_REF_KM[k]
-        d = index.col(f"dist_{k}_km")[rows]
+        d = rv.col(f"dist_{k}_km")
         parts.append((100.0 * ref) / (ref + d))
     out["logistics"] = _mean_known(parts)
     level = pc.wage_level[park] if len(pc.wage_level) else np.zeros(len(rows), np.int8)
     out["labour"] = np.where(level == 2, 100.0, np.where(level == 1, 50.0, np.nan))
     cl = _cluster_by_park(index, req.industry)
     out["cluster_fit"] = None if cl is None else cl[park]
-    today = (req.valuation_date - _EPOCH).days
-    as_of = index.col("as_of")[rows]
-    as_of = np.where(as_of == NO_DATE, index.parks.as_of[park] if len(park) else as_of, as_of)
-    age = np.where(as_of == NO_DATE, np.nan, today - as_of.astype(np.float64))
-    out["freshness"] = 100.0 * np.clip(1.0 - (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS), 0, 1)
+    out["freshness"] = _freshness(index, rows, req)
     return out
+
+
+def _effective_as_of(index: SiteIndex) -> np.ndarray:
+    """Each row's as-of day: the site's own, else its park's (``NO_DATE``: neither)."""
+
+    def compute() -> np.ndarray:
+        as_of = index.col("as_of")
+        park = index.col("park")
+        if not len(index.parks):
+            return as_of.copy()
+        return np.where(as_of == NO_DATE, index.parks.as_of[park], as_of)
+
+    value: np.ndarray = index.derived("effective_as_of", None, compute)
+    return value
+
+
+def _freshness(index: SiteIndex, rows: np.ndarray, req: Requirements) -> np.ndarray:
+    """Freshness score of ``rows`` (NaN where no as-of date is known)."""
+    today = (req.valuation_date - _EPOCH).days
+    as_of = _effective_as_of(index)[rows]
+    age = np.where(as_of == NO_DATE, np.nan, today - as_of.astype(np.float64))
+    return 100.0 * np.clip(1.0 - (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS), 0, 1)
 
 
 def _mean_known(parts: list[np.ndarray]) -> np.ndarray:
@@ -485,11 +534,12 @@ def match(
     )
     k_top = top if top is not None else req.top
 
+    pc = cached_park_costs(index, ctx)
     ev = evaluate_constraints(index, req, ctx)
     rows = ev.feasible_rows
-    pc = cached_park_costs(index, ctx)
-    sc = site_costs(index, rows, ctx, pc)
-    scores = quality_scores(index, rows, req, pc)
+    view = RowsView(index, rows)  # each column gathered once for costs and scores
+    sc = site_totals(index, rows, ctx, pc, view)  # every feasible site: what ranking needs
+    scores = quality_scores(index, rows, req, pc, view)
     scores["cost"] = _cost_score(sc.total)
     overall, used_w = _overall(scores, req.weights, len(rows))
 
@@ -506,10 +556,12 @@ def match(
     order = cand[np.lexsort((rows[cand], secondary, order_key[cand]))][:k]
 
     explainer = explain.Explainer(index, req, ctx, pc)
+    shown = site_costs(index, rows[order], ctx, pc)  # every component of the rows shown
     results = []
-    for rank, j in enumerate(order.tolist(), start=1):
+    for i, j in enumerate(order.tolist()):
+        rank = i + 1
         pos = int(rows[j])
-        comp = {name: float(v[j]) for name, v in sc.components.items()}
+        comp = {name: float(v[i]) for name, v in shown.components.items()}
         unknown = sorted(name for name, v in comp.items() if math.isnan(v))
         s = {key: _score_at(scores.get(key), j) for key in SCORE_KEYS}
         park_code = int(index.col("park")[pos])
@@ -560,13 +612,26 @@ def match(
     return MatchResult(len(rows), results, near, ctx.currency, meta)
 
 
+#: seconds during which the regimes loaded by default are reused before their files are
+#: looked at again (listing and stat-ing them costs about a millisecond a match)
+REGIMES_RECHECK_SECONDS = 2.0
+_regimes_loaded: tuple[float, Any] | None = None
+
+
 def _default_regimes() -> Any:
-    """The regimes of ``incentives/regimes/*.yaml`` when the incentives engine is installed."""
+    """The regimes of ``incentives/regimes/*.yaml`` when the incentives engine is installed
+    (``load_regimes`` reloads a file that changed; looked at every ``REGIMES_RECHECK_SECONDS``)."""
+    global _regimes_loaded
+    now = time.monotonic()
+    if _regimes_loaded is not None and now - _regimes_loaded[0] < REGIMES_RECHECK_SECONDS:
+        return _regimes_loaded[1]
     try:
         from technopark.incentives.loader import load_regimes
     except ImportError:
         return None
-    return load_regimes()
+    regimes = load_regimes()
+    _regimes_loaded = (now, regimes)
+    return regimes
 
 
 def _score_at(arr: np.ndarray | None, j: int) -> float | None:
@@ -599,23 +664,89 @@ def _warnings(req: Requirements, ctx: CostContext, pc: ParkCosts) -> list[str]:
     return out
 
 
+class _NearMissQuality:
+    """The quality of near-miss candidates (the overall score without cost): :func:`_overall`
+    of :func:`quality_scores`, worked out in fewer passes over the rows (the per-park factors
+    first combined per park) — near misses can be many times the feasible sites."""
+
+    def __init__(self, index: SiteIndex, req: Requirements, pc: ParkCosts) -> None:
+        self.index, self.req, self.pc = index, req, pc
+        self._plan: tuple[Any, ...] | None = None
+
+    def _prepare(self) -> tuple[Any, ...]:
+        if self._plan is not None:
+            return self._plan
+        index, req, pc = self.index, self.req, self.pc
+        weights = {k: w for k, w in req.weights.items() if k != "cost" and w > 0}
+        needs = [(k, v) for k in UTILITY_KEYS if (v := req.need(k))]
+        cluster = _cluster_by_park(index, req.industry)
+        if not needs:
+            weights.pop("infrastructure", None)
+        if cluster is None:
+            weights.pop("cluster_fit", None)
+        total = sum(weights.values())
+        w = {k: v / total for k, v in weights.items()} if total else {}
+        n_parks = len(index.parks)
+        per_park = np.zeros(n_parks)
+        if "labour" in w and n_parks:
+            level = pc.wage_level if len(pc.wage_level) else np.zeros(n_parks, np.int8)
+            per_park += w["labour"] * np.where(level == 2, 100.0, np.where(level == 1, 50.0, 0))
+        if "cluster_fit" in w and cluster is not None and n_parks:
+            per_park += w["cluster_fit"] * np.where(cluster == cluster, cluster, 0.0)
+        kinds = [k for k in TRANSPORT_KINDS if k in req.max_distance_km] or list(TRANSPORT_KINDS)
+        self._plan = (w, needs, kinds, per_park)
+        return self._plan
+
+    def score(self, cand: np.ndarray) -> np.ndarray:
+        """Overall quality without cost of rows ``cand`` (unknown factors count 0)."""
+        w, needs, kinds, per_park = self._prepare()
+        index = self.index
+        if not w:
+            return np.zeros(len(cand))
+        acc = per_park[index.col("park")[cand]] if len(per_park) else np.zeros(len(cand))
+        tmp = np.empty(len(cand))
+
+        def add(weight: float) -> None:
+            np.fmax(tmp, 0.0, out=tmp)  # unknown (NaN) counts 0; every score is ≥ 0
+            np.multiply(tmp, weight, out=tmp)
+            np.add(acc, tmp, out=acc)
+
+        if "infrastructure" in w:
+            for k, v in needs:
+                np.multiply(index.col(k)[cand], 50.0 / v, out=tmp)
+                np.minimum(tmp, 100.0, out=tmp)
+                add(w["infrastructure"] / len(needs))
+        if "logistics" in w:
+            for k in kinds:
+                ref = self.req.max_distance_km.get(k) or LOGISTICS_REF_KM[k]
+                np.add(index.col(f"dist_{k}_km")[cand], ref, out=tmp)
+                np.divide(100.0 * ref, tmp, out=tmp)
+                add(w["logistics"] / len(kinds))
+        if "freshness" in w:
+            tmp[:] = _freshness(index, cand, self.req)
+            add(w["freshness"])
+        return acc
+
+
 def _near_misses(
-    index: SiteIndex, req: Requirements, ev: Evaluation, pc: ParkCosts, explainer: explain.Explainer
+    index: SiteIndex,
+    req: Requirements,
+    ev: Evaluation,
+    pc: ParkCosts,
+    explainer: explain.Explainer,
 ) -> list[dict[str, Any]]:
     limit = req.near_misses
     if limit == 0:
         return []
     out: list[dict[str, Any]] = []
+    quality = _NearMissQuality(index, req, pc)
     for c in (1, 2):
         if len(out) >= limit:
             break
         cand = ev.near_rows(c)
         if not len(cand):
             continue
-        scores = quality_scores(index, cand, req, pc)
-        overall, _ = _overall(
-            scores, {k: w for k, w in req.weights.items() if k != "cost"}, len(cand)
-        )
+        overall = quality.score(cand)
         room = limit - len(out)
         if room < len(cand):  # the best ``room`` by quality, ties kept whole at the cut
             cut = np.partition(-overall, room - 1)[room - 1]

@@ -65,6 +65,7 @@ class Explainer:
         self.req = req
         self.ctx = ctx
         self.pc = pc
+        self._want = parse_isic(req.industry) if req.industry else None
 
     def _v(self, col: str, pos: int) -> float:
         return float(self.index.col(col)[pos])
@@ -250,9 +251,9 @@ class Explainer:
 
     def _cluster_words(self, park: int) -> str | None:
         code = self.req.industry
-        if not code or park < 0:
+        want = self._want
+        if not code or want is None or park < 0:
             return None
-        want = parse_isic(code)
         p = self.index.parks
         lo, hi = int(p.isic_offsets[park]), int(p.isic_offsets[park + 1])
         if hi == lo:

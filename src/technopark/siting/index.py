@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -540,6 +540,25 @@ def _flatten_park(raw: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- sites
 
 
+class RowsView:
+    """Columns of an index at some rows, each gathered once: the rows of a query are
+    scattered over the index, so every gather fetches a cache line per row from memory, and
+    the costs, scores and explanations of the same rows read the same columns."""
+
+    def __init__(self, index: SiteIndex, rows: np.ndarray) -> None:
+        self.index, self.rows = index, rows
+        self._cols: dict[str, np.ndarray] = {}
+
+    def col(self, name: str) -> np.ndarray:
+        c = self._cols.get(name)
+        if c is None:
+            c = self._cols[name] = self.index.col(name)[self.rows]
+        return c
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 class SiteIndex:
     """Columnar index of sites joined with park attributes (see the module docstring).
 
@@ -563,6 +582,8 @@ class SiteIndex:
         self._alive = np.zeros(0, dtype=bool)
         self._pos: dict[str, int] = {}
         self.version = 0
+        #: columns derived by the engine (one slot per name), keyed by (version, rows, inputs)
+        self.memo: dict[str, tuple[Any, Any]] = {}
         self._alloc(0)
 
     # ------------------------------------------------------------------ construction
@@ -653,11 +674,31 @@ class SiteIndex:
     def currencies(self) -> list[str]:
         return self.currency_vocab.items
 
+    def derived(self, name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
+        """What ``compute()`` derives from the index's columns (for example every price in
+        one currency), kept until the index changes or ``inputs`` differ: one slot per
+        ``name``, so a new ``inputs`` replaces the old value instead of adding one."""
+        key = (self.version, self._n, inputs)
+        hit = self.memo.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        self.memo.pop(name, None)  # free the old value before computing the new one
+        value = compute()
+        self.memo[name] = (key, value)
+        return value
+
     @property
     def nbytes(self) -> int:
         """Bytes held: the numpy columns at capacity, the id strings, the id→row map, the
-        vocabularies and the park table (Python objects measured with ``sys.getsizeof``)."""
+        vocabularies, the park table (Python objects measured with ``sys.getsizeof``) and the
+        derived columns the engine keeps (:meth:`derived`)."""
         arrays = sum(a.nbytes for a in self._cols.values()) + self._ids.nbytes + self._alive.nbytes
+        arrays += sum(
+            a.nbytes
+            for _, value in self.memo.values()
+            for a in (value if isinstance(value, tuple) else (value,))
+            if isinstance(a, np.ndarray)
+        )
         id_strings = sum(sys.getsizeof(s) for s in self._ids[: self._n] if s is not None)
         return (
             arrays
