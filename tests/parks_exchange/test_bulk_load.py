@@ -151,7 +151,11 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_given(
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a sequence that hands out gaps: PostgreSQL only"
 )
-def test_primary_keys_with_gaps_still_match_their_history(registry: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("bulk_min_rows", [2, 20_000])  # bulk load or row by row
+def test_primary_keys_with_gaps_still_match_their_history(
+    registry: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_min_rows: int
+) -> None:
+    monkeypatch.setattr(importer_module, "BULK_MIN_ROWS", bulk_min_rows)
     with connection.cursor() as cursor:
         cursor.execute("ALTER SEQUENCE parks_site_id_seq INCREMENT BY 3")
     sites = write(tmp_path, "sites.csv", _sites(4))

@@ -860,6 +860,7 @@ class _Writer:
         self.regions: dict[tuple[str, str], int] = {}
         self.parks: dict[str, int] = {}
         self._bulk_decided: set[str] = set()  # tables whose first write has been seen
+        self._reserved_keys: set[str] = set()  # tables whose keys _allocate takes as one range
         self._rebuild: list[str] = []  # statements that finish() runs
 
     def _execute(self, sql: str, params: Sequence[Any] = (), *, many: bool = False) -> Any:
@@ -1012,6 +1013,15 @@ class _Writer:
                 [f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}" for name, _d in foreign_keys]
                 + [f"DROP INDEX {name}" for name, _definition in indexes]
             )
+            if (
+                table == model._meta.db_table
+                and self._execute(
+                    "SELECT seqincrement = 1 FROM pg_sequence "
+                    "WHERE seqrelid = pg_get_serial_sequence(%s, 'id')::regclass",
+                    [table],
+                ).fetchone()[0]
+            ):
+                self._reserved_keys.add(table)
             self._rebuild += [definition for _name, definition in indexes]
             self._rebuild += [
                 f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}"
@@ -1125,6 +1135,15 @@ class _Writer:
     def _allocate(self, model: type[models.Model], n: int) -> list[int]:
         """Primary keys for n new rows (the transaction holds the write lock on SQLite)."""
         table = model._meta.db_table
+        if table in self._reserved_keys:
+            # bulk_load's lock keeps every other session from inserting into the table, so the
+            # next n values can be taken at once (20,000 nextval calls cost the server ~0.15 s).
+            (high,) = self._execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                "nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+                [table, table, n - 1],
+            ).fetchone()
+            return list(range(high - n + 1, high + 1))
         if self.vendor == "postgresql":
             # One row back instead of n: the range, and the values only when they have gaps
             # (another session took some of them meanwhile).
