@@ -209,3 +209,62 @@ def test_the_count_is_shared_by_the_pages_of_a_filter_and_kept_exact(
     assert anonymous.get("/parks?limit=1&offset=1").json()["count"] == total - 1
     # A caller who sees more has a count of its own.
     assert api_as("admin").get("/parks?limit=1&offset=1").json()["count"] > total - 1
+
+
+SQLITE_FILE_SCENARIO = """
+import threading
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from technopark.geo.models import Country
+from technopark.parks.selectors import registry_version
+
+call_command("migrate", verbosity=0)
+first = registry_version()
+with CaptureQueriesContext(connection) as queries:
+    assert registry_version() == first
+assert not queries.captured_queries, queries.captured_queries  # nothing changed: not read again
+
+def other_connection_writes():
+    Country.objects.create(code="KZ", name="Kazakhstan", currency="KZT")
+    connection.close()
+
+writer = threading.Thread(target=other_connection_writes)  # a thread has its own connection
+writer.start()
+writer.join()
+second = registry_version()
+assert second != first, "another connection's commit"
+
+country = Country.objects.get(code="KZ")
+country.name = "Qazaqstan"
+country.save()
+assert registry_version() != second, "this connection's own write"
+print("ok")
+"""
+
+
+@pytest.mark.slow  # migrates a fresh database file
+def test_on_a_sqlite_file_the_version_is_reread_after_any_commit(tmp_path: Path) -> None:
+    """The version is kept between reads while the file has not changed (a SQLite file only:
+    the suite's in-memory database always reads it), and read again after any commit."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'registry.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "technopark.config.settings",
+        "SECRET_KEY": "test-only",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SQLITE_FILE_SCENARIO],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]

@@ -13,10 +13,11 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connection
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django_filters import FilterSet
@@ -132,7 +133,42 @@ def registry_version() -> str:
     committed, so the maximum alone can miss a commit; the version therefore also holds the
     ids of the transactions in progress (pg_current_snapshot), and changes when any of them
     ends. SQLite serialises writers, so there the ids grow in commit order.
+
+    On a SQLite file the version is read again only when the database may have changed
+    (see _sqlite_change_stamp): the query costs ~80 µs, the check ~10 µs, on every API read.
     """
+    stamp = _sqlite_change_stamp()
+    if stamp is not None:
+        memo = connection.__dict__.get("_technopark_registry_version")
+        if memo is not None and memo[0] == stamp:
+            return str(memo[1])
+    version = _read_registry_version()
+    if stamp is not None:
+        connection.__dict__["_technopark_registry_version"] = (stamp, version)
+    return version
+
+
+def _sqlite_change_stamp() -> tuple[Any, int, int] | None:
+    """What changes whenever a change is committed to this SQLite database file, or None.
+
+    `PRAGMA data_version` changes when another connection commits (SQLite's own change
+    counter, no table read) and `total_changes` counts this connection's own writes; the
+    connection itself is part of the stamp, as both restart with a new one. Taken before the
+    version is read, so that a commit in between changes the stamp again. None inside a
+    transaction (a snapshot may be older than the last commit) and for in-memory databases
+    (connections sharing one cache do not see each other's commits in data_version).
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return None
+    if cast(SQLiteDatabaseWrapper, connection).is_in_memory_db():
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    (data_version,) = raw.execute("PRAGMA data_version").fetchone()
+    return (raw, data_version, raw.total_changes)
+
+
+def _read_registry_version() -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = connection.connection
