@@ -115,6 +115,15 @@ def test_budget_prices_follow_an_edited_price() -> None:
     ix.upsert([_site("B", lease_per_year=120_000_000, currency="UZS")])
     third = match(ix, doc, fx=FX, regimes={}).to_dict()
     assert [r["site_id"] for r in third["results"]] == ["B"]
+    # the same limit in UZS (20,000 USD = 200,000,000 UZS), then in USD again, then an edit
+    in_uzs = {**doc, "budget": {"max_lease_per_year": 200_000_000, "currency": "UZS"}}
+    assert [r["site_id"] for r in match(ix, in_uzs, fx=FX, regimes={}).to_dict()["results"]] == [
+        "B"
+    ]
+    ix.upsert([_site("A", lease_per_year=19_000)])
+    for d in (doc, in_uzs, doc):
+        got = match(ix, d, fx=FX, regimes={}).to_dict()["results"]
+        assert sorted(r["site_id"] for r in got) == ["A", "B"]
 
 
 def test_a_site_without_a_date_takes_its_parks_even_after_the_park_changes() -> None:

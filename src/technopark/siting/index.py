@@ -582,8 +582,9 @@ class SiteIndex:
         self._alive = np.zeros(0, dtype=bool)
         self._pos: dict[str, int] = {}
         self.version = 0
-        #: columns derived by the engine (one slot per name), keyed by (version, rows, inputs)
+        #: columns derived by the engine (``derived``), for the state ``_derived_version``
         self.memo: dict[str, tuple[Any, Any]] = {}
+        self._derived_version: tuple[int, int] = (-1, -1)
         self._alloc(0)
 
     # ------------------------------------------------------------------ construction
@@ -674,18 +675,25 @@ class SiteIndex:
     def currencies(self) -> list[str]:
         return self.currency_vocab.items
 
+    #: values kept per name by :meth:`derived` (for example prices in 3 budget currencies)
+    DERIVED_SLOTS = 3
+
     def derived(self, name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
         """What ``compute()`` derives from the index's columns (for example every price in
-        one currency), kept until the index changes or ``inputs`` differ: one slot per
-        ``name``, so a new ``inputs`` replaces the old value instead of adding one."""
-        key = (self.version, self._n, inputs)
-        hit = self.memo.get(name)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        self.memo.pop(name, None)  # free the old value before computing the new one
-        value = compute()
-        self.memo[name] = (key, value)
-        return value
+        one currency), kept until the index changes: up to ``DERIVED_SLOTS`` values per
+        ``name`` (one per ``inputs``), the least recently used dropped first."""
+        if self._derived_version != (self.version, self._n):
+            self.memo.clear()  # every value derived from an older state of the index
+            self._derived_version = (self.version, self._n)
+        key = f"{name}|{inputs!r}"
+        hit = self.memo.pop(key, None)
+        if hit is None:
+            same = [k for k in self.memo if k.startswith(f"{name}|")]
+            for k in same[: max(0, len(same) - self.DERIVED_SLOTS + 1)]:
+                del self.memo[k]  # free the oldest before computing a new one
+            hit = (inputs, compute())
+        self.memo[key] = hit  # most recently used last
+        return hit[1]
 
     @property
     def nbytes(self) -> int:
