@@ -8,10 +8,17 @@ inserts, reused on the next run when the counts match: a SQLite file in bench/ou
 PostgreSQL database `technopark_bench_api`; other sizes get their own, suffixed with the
 size), starts gunicorn on 127.0.0.1 with the product's
 settings and URLs plus one bench-only view, and sends a bounded number of requests from
-`--clients` threads (http.client, keep-alive). It prints p50 and p95 latency and throughput of
-each endpoint beside the reference measured on the same server in the same run: a bare Django
-view that returns a fixed JSON document (same middleware, no database, no serialisation) — the
-floor of this server on this machine. Budget (DESIGN.md): park list and detail p95 ≤ 50 ms.
+`--clients` threads, each a closed loop over its own keep-alive connection (no think time). It
+prints p50 and p95 latency and throughput of each endpoint beside the reference measured on
+the same server in the same run: a bare Django view that returns a fixed JSON document (same
+middleware, no database, no serialisation) — the floor of this server on this machine. Budget
+(DESIGN.md): park list and detail p95 ≤ 50 ms.
+
+The clients run in this one Python process on the server's own cores, so their CPU time is
+part of every latency, the reference's included; it is printed per request ("client CPU").
+They read each response with a minimal HTTP/1.1 reader (status line, Content-Length, the whole
+body): http.client parses every header with the email package, ~0.4 ms of CPU a request here
+against ~0.25 ms.
 
 Reads are cached per registry version (parks/api.py), so repeated URLs are mostly cache hits;
 "park list, cold" asks a different page each time and shows the cost of a miss. With
@@ -225,6 +232,63 @@ def wait_until_up(port: int, timeout: float = 60.0) -> None:
     raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log")
 
 
+class KeepAliveConnection:
+    """GET requests over one keep-alive HTTP/1.1 connection; each body is read in full.
+
+    Not http.client: it parses every response's headers with the email package, and the 50
+    clients run in this one process on the server's own two cores, so the client's CPU time
+    is part of every latency measured (the reference's too). This reads the status line and
+    Content-Length and nothing else; a response without Content-Length counts as an error.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.buffer = bytearray()
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
+        self.buffer.clear()
+
+    def _receive(self) -> None:
+        assert self.sock is not None
+        chunk = self.sock.recv(256 * 1024)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.buffer += chunk
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        """The status and body of GET `path`."""
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+            self._receive()
+        lines = bytes(self.buffer[:end]).split(b"\r\n")
+        del self.buffer[: end + 4]
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = -1, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection":
+                close = value.strip().lower() == b"close"
+        if length < 0:
+            raise ConnectionError(f"no Content-Length in the answer to {path}")
+        while len(self.buffer) < length:
+            self._receive()
+        body = bytes(self.buffer[:length])
+        del self.buffer[:length]
+        if close:
+            self.close()
+        return status, body
+
+
 def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, float]:
     """Send `total` requests spread over `clients` keep-alive threads; latencies in ms."""
     latencies: list[float] = []
@@ -235,7 +299,7 @@ def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, flo
     def worker(seed: int) -> None:
         nonlocal errors
         rng = random.Random(seed)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = KeepAliveConnection(port)
         mine: list[float] = []
         bad = 0
         while True:
@@ -245,15 +309,11 @@ def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, flo
             path = rng.choice(paths)
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Host": "127.0.0.1"})
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
+                if conn.get(path)[0] != 200:
                     bad += 1
-            except (OSError, http.client.HTTPException):
+            except OSError:
                 bad += 1
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             mine.append((time.perf_counter() - started) * 1000)
         conn.close()
         with lock:
@@ -262,17 +322,22 @@ def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, flo
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
+    client_cpu = time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
     latencies.sort()
     return {
         "p50": statistics.median(latencies),
         "p95": latencies[int(len(latencies) * 0.95) - 1],
         "rps": len(latencies) / elapsed,
         "errors": errors,
+        # The clients share the server's 2 cores: their CPU time per request is part of every
+        # latency measured here, the reference's included.
+        "client_cpu_ms": client_cpu * 1000 / max(len(latencies), 1),
     }
 
 
@@ -388,7 +453,8 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             load1 = os.getloadavg()[0]
             print(
                 f"[{label}] {name:<38} p50 {result['p50']:7.1f} ms   p95 {result['p95']:7.1f} ms"
-                f"   {result['rps']:7.0f} req/s   errors {result['errors']}   load {load1:.1f}",
+                f"   {result['rps']:7.0f} req/s   errors {result['errors']}   load {load1:.1f}"
+                f"   client CPU {result['client_cpu_ms']:.2f} ms/req",
                 flush=True,
             )
         return rows
