@@ -1,7 +1,8 @@
 """API latency under load: park list (filtered and not), park detail and site list.
 
     python bench/api.py [--parks 50000] [--sites 1000000] [--db sqlite,postgres]
-                        [--clients 50] [--requests 2000] [--workers 4]
+                        [--clients 50] [--requests 2000] [--workers 4] [--threads 4]
+                        [--only detail,filtered]
 
 For each database the script fills a dedicated database with synthetic parks and sites (bulk
 inserts, reused on the next run when the counts match: a SQLite file in bench/out/, the
@@ -23,7 +24,15 @@ against ~0.25 ms.
 Reads are cached per registry version (parks/api.py), so repeated URLs are mostly cache hits;
 "park list, cold" asks a different page each time and shows the cost of a miss. With
 REDIS_URL set the server caches in Redis (as in production), under a key prefix of its own
-per run; otherwise each worker keeps its own memory cache.
+per run; otherwise each worker keeps its own memory cache, and a park detail asked at random
+misses once per worker instead of once. Nothing is cached before the run but by the warm-up
+(a tenth of the requests, on the same URLs).
+
+Server: gunicorn gthread, 4 workers × 4 threads on this machine's 2 cores. A Python process
+runs on one core at a time (GIL), so two cores need at least two; a few more keep both busy
+while requests wait on the database or Redis, and threads overlap those waits within a worker.
+2×4, 2×8, 3×4 and 4×4 came out within the run-to-run noise of this shared machine (load
+average 3–12 from other work), so the default stayed; the reference runs on the same server.
 
 The bench-only view and urlconf live in this file: gunicorn imports it as the settings module
 (`TECHNOPARK_BENCH_SERVER=1`), never the product.
