@@ -185,56 +185,43 @@ def _csv_table(path: Path, label: str) -> Table:
         try:
             reader = csv.reader(text, strict=True, **dialect)
             next(reader, None)
-            line_end = reader.line_num
-            numbers: list[int] = []
-            rows: list[list[Any]] = []
-            problems: list[Problem] = []
+            line_end = reader.line_num  # the line the previous row ended on
             last_count = 0
             while True:
+                # A tight loop over the C reader; each row's first line is the line after the
+                # one the previous row ended on (a quoted cell may span lines).
+                read: list[list[str]] = []
+                ends: list[int] = []
+                failure = None
                 try:
-                    row = next(reader)
-                except StopIteration:
-                    break
+                    for row in reader:
+                        read.append(row)
+                        ends.append(reader.line_num)
+                        if len(read) >= size_hint:
+                            break
                 except csv.Error as exc:
+                    failure = exc
+                starts = [line_end + 1, *(end + 1 for end in ends[:-1])] if ends else []
+                if ends:
+                    line_end = ends[-1]
+                numbers, rows, problems = _csv_rows(label, width, starts, read)
+                if failure is not None:
                     problems.append(
                         Problem(
                             label,
                             line_end + 1,
                             FILE_LEVEL,
-                            f"unreadable CSV ({exc}); the file may be truncated or a quote is "
-                            "not closed",
+                            f"unreadable CSV ({failure}); the file may be truncated or a quote "
+                            "is not closed",
                         )
                     )
-                    break
-                start = line_end + 1
-                line_end = reader.line_num
-                if len(row) != width:
-                    if not any(row):
-                        continue  # blank line
-                    problems.append(
-                        Problem(
-                            label,
-                            start,
-                            FILE_LEVEL,
-                            f"expected {width} fields as in the header, found {len(row)} "
-                            "(a truncated line or an unquoted delimiter?)",
-                        )
-                    )
-                    continue
-                if not row[0] and not any(row):  # a row of empty cells (the id first)
-                    continue
-                numbers.append(start)
-                rows.append(row)
-                if len(rows) >= size_hint:
-                    if bad is not None:
-                        problems += _surrogate_problems(label, header, numbers, rows)
+                if bad is not None:
+                    problems += _surrogate_problems(label, header, numbers, rows)
+                if rows or problems:
                     yield Batch(numbers, rows, problems, raw.tell() - last_count)
                     last_count = raw.tell()
-                    numbers, rows, problems = [], [], []
-            if bad is not None:
-                problems += _surrogate_problems(label, header, numbers, rows)
-            if rows or problems:
-                yield Batch(numbers, rows, problems, raw.tell() - last_count)
+                if failure is not None or not read:
+                    break
         finally:
             text.close()
 
@@ -253,6 +240,39 @@ def _csv_table(path: Path, label: str) -> Table:
             ]
         )
     return table
+
+
+def _csv_rows(
+    label: str, width: int, starts: list[int], read: list[list[str]]
+) -> tuple[list[int], list[list[str]], list[Problem]]:
+    """The rows to check with their line numbers, and the rows that cannot be: blank lines and
+    rows of empty cells are skipped, a row with another number of fields than the header is
+    reported."""
+    lengths = set(map(len, read))
+    if lengths == {width} and "" not in [row[0] for row in read]:
+        return starts, read, []  # the usual case, checked at C speed
+    numbers: list[int] = []
+    rows: list[list[str]] = []
+    problems: list[Problem] = []
+    for start, row in zip(starts, read, strict=True):
+        if len(row) != width:
+            if not any(row):
+                continue  # blank line
+            problems.append(
+                Problem(
+                    label,
+                    start,
+                    FILE_LEVEL,
+                    f"expected {width} fields as in the header, found {len(row)} "
+                    "(a truncated line or an unquoted delimiter?)",
+                )
+            )
+            continue
+        if not row[0] and not any(row):  # a row of empty cells (the id first)
+            continue
+        numbers.append(start)
+        rows.append(row)
+    return numbers, rows, problems
 
 
 def _surrogate_problems(
