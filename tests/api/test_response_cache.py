@@ -268,3 +268,58 @@ def test_on_a_sqlite_file_the_version_is_reread_after_any_commit(tmp_path: Path)
         check=False,
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+def _headers(response: Any) -> dict[str, str]:
+    return {k: v for k, v in response.items() if k != "X-Request-ID"}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_an_anonymous_hit_is_the_endpoints_answer_without_routing(
+    api_as: Any, world: Any, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anonymous cached reads are answered by PublicReadCacheMiddleware before URL routing:
+    the same body, status and headers as the endpoint's, and no other query than the
+    version's."""
+    from django.urls import resolvers
+
+    routed: list[str] = []
+    resolve = resolvers.URLResolver.resolve
+
+    def spy(self: Any, path_info: str) -> Any:
+        routed.append(path_info)
+        return resolve(self, path_info)
+
+    monkeypatch.setattr(resolvers.URLResolver, "resolve", spy)
+    anonymous = api_as("anonymous")
+    paths = ["/parks?limit=2", "/sites", f"/parks/{world.own_park.park_id}"]
+    paths.append(f"/sites/{world.own_site.site_id}")
+    for path in paths:
+        first = anonymous.get(path, HTTP_ACCEPT_LANGUAGE=language)
+        assert first.status_code == 200 and routed  # the first read goes to the endpoint
+        routed.clear()
+        with CaptureQueriesContext(connection) as queries:
+            again = anonymous.get(path, HTTP_ACCEPT_LANGUAGE=language)
+        assert not routed, f"{path} was routed"
+        assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
+        assert (again.status_code, again.content) == (first.status_code, first.content)
+        assert _headers(again) == _headers(first)
+        assert again["Content-Language"] == language
+        assert anonymous.get(path, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_signed_in_and_token_callers_are_not_answered_from_the_public_cache(
+    api_as: Any, world: Any
+) -> None:
+    from django.test import Client
+
+    from technopark.core.tokens import token_create
+    from tests.api.conftest import ApiClient
+
+    hidden = world.own_hidden_park.park_id
+    assert hidden not in park_ids(api_as("anonymous").get("/parks"))  # now cached for the public
+    assert hidden in park_ids(api_as("operator").get("/parks"))
+    _, raw = token_create(user=world.users["operator"], name="cache test")
+    assert hidden in park_ids(ApiClient(Client(), token=raw).get("/parks"))
+    # A bad token is refused, not answered as the public.
+    assert ApiClient(Client(), token="tp_not-a-token").get("/parks").status_code == 401

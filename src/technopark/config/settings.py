@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "technopark.core.middleware.RequestIdMiddleware",
     "technopark.core.middleware.ApiErrorFormatMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: answers anonymous cached park and site reads without routing (parks/api.py).
+    "technopark.parks.api.PublicReadCacheMiddleware",
 ]
 
 ROOT_URLCONF = "technopark.config.urls"

@@ -576,7 +576,11 @@ def permission_scope(user: AnyUser) -> str:
     )
 
 
-def response_cache_key(request: HttpRequest, purpose: str = "body", path: str = "") -> str:
+def response_cache_key(
+    request: HttpRequest, purpose: str = "body", path: str = "", scope: str | None = None
+) -> str:
+    """The cache key of a read; `scope` is the caller's permission_scope (by default that of
+    the user the API authenticated)."""
     version = getattr(request, "technopark_registry_version", None)
     if version is None:  # read once per request
         version = selectors.registry_version()
@@ -584,7 +588,7 @@ def response_cache_key(request: HttpRequest, purpose: str = "body", path: str = 
     parts = (
         purpose,
         version,
-        permission_scope(user_of(request)),
+        permission_scope(user_of(request)) if scope is None else scope,
         get_language() or "",
         timezone.localdate().isoformat(),
         path or request.get_full_path(),
@@ -656,16 +660,19 @@ def cached_read(request: HttpRequest, build: Callable[[], HttpResponse]) -> Http
     """
     key = response_cache_key(request)
     hit = _cache_get(key)
-    if hit is not None:
-        body, content_type, etag = hit
-    else:
+    if hit is None:
         response = build()
         if response.status_code != 200:
             return response
         body = response.content
-        content_type = response["Content-Type"]
         etag = response.get("ETag") or f'"{hashlib.sha256(body).hexdigest()[:20]}"'
-        _cache_set(key, (body, content_type, etag))
+        hit = (body, response["Content-Type"], etag)
+        _cache_set(key, hit)
+    return _cached_answer(request, hit)
+
+
+def _cached_answer(request: HttpRequest, hit: tuple[bytes, str, str]) -> HttpResponse:
+    body, content_type, etag = hit
     header = request.headers.get("If-None-Match")
     if header and ({etag, "*"} & _tags(header)):
         response = HttpResponse(status=304)
@@ -673,6 +680,39 @@ def cached_read(request: HttpRequest, build: Callable[[], HttpResponse]) -> Http
         response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
     return response
+
+
+class PublicReadCacheMiddleware:
+    """Answers an anonymous GET of a cached park or site read before URL routing and the API.
+
+    The body is the one cached_read stored for the same full path under the public
+    permission scope, registry version, language and date, so the answer is the endpoint's
+    own; signed-in callers (session or token), other paths and misses go on to the endpoint,
+    which then does not read the registry version again. A hit skips URL routing, the
+    endpoint's three authentication callbacks and ninja's call of the view: about a third of
+    what a cached read cost (bench/api.py; most catalogue readers are anonymous). Last in
+    MIDDLEWARE, so that every other middleware sees the request and response as usual.
+    """
+
+    # The API is mounted at api/v1/ (config/urls.py); exports are never cached.
+    PREFIXES = ("/api/v1/parks", "/api/v1/sites")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if (
+            request.method == "GET"
+            and path.startswith(self.PREFIXES)
+            and not path.endswith("/export")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.user.is_authenticated
+        ):
+            hit = _cache_get(response_cache_key(request, scope=permission_scope(None)))
+            if hit is not None:
+                return _cached_answer(request, hit)
+        return self.get_response(request)
 
 
 # ---- ETags and writes --------------------------------------------------------------------
