@@ -556,15 +556,24 @@ def match(
     order = cand[np.lexsort((rows[cand], secondary, order_key[cand]))][:k]
 
     explainer = explain.Explainer(index, req, ctx, pc)
-    shown = site_costs(index, rows[order], ctx, pc)  # every component of the rows shown
+    top_rows = rows[order]
+    explainer.prefetch(top_rows)
+    shown = site_costs(index, top_rows, ctx, pc)  # every component of the rows shown
+    # Python numbers for the rows shown, read once per column
+    shown_comps = {name: v.tolist() for name, v in shown.components.items()}
+    shown_scores = {
+        key: None if scores.get(key) is None else scores[key][order].tolist()  # type: ignore[index]
+        for key in SCORE_KEYS
+    }
+    shown_parks = index.col("park")[top_rows].tolist()
     results = []
     for i, j in enumerate(order.tolist()):
         rank = i + 1
         pos = int(rows[j])
-        comp = {name: float(v[i]) for name, v in shown.components.items()}
+        comp = {name: v[i] for name, v in shown_comps.items()}
         unknown = sorted(name for name, v in comp.items() if math.isnan(v))
-        s = {key: _score_at(scores.get(key), j) for key in SCORE_KEYS}
-        park_code = int(index.col("park")[pos])
+        s = {key: None if v is None else _num(v[i]) for key, v in shown_scores.items()}
+        park_code = shown_parks[i]
         benefit = float(pc.benefits[park_code]) if len(pc.benefits) else math.nan
         results.append(
             {
@@ -632,10 +641,6 @@ def _default_regimes() -> Any:
     regimes = load_regimes()
     _regimes_loaded = (now, regimes)
     return regimes
-
-
-def _score_at(arr: np.ndarray | None, j: int) -> float | None:
-    return None if arr is None else _num(arr[j])
 
 
 def _num(v: Any) -> float | None:

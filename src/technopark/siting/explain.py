@@ -66,9 +66,28 @@ class Explainer:
         self.ctx = ctx
         self.pc = pc
         self._want = parse_isic(req.industry) if req.industry else None
+        self._pre: dict[str, dict[int, Any]] = {}
+
+    def prefetch(self, rows: np.ndarray) -> None:
+        """Read the columns the explanations use for ``rows`` at once, as Python numbers
+        (one gather per column instead of one numpy scalar per value)."""
+        cols = ("park", "kind", "area_m2", "as_of", *_UTIL_WORDS)
+        cols += tuple(f"dist_{k}_km" for k in ("rail", "highway", "airport", "port", "border"))
+        keys = rows.tolist()
+        self._pre = {
+            c: dict(zip(keys, self.index.col(c)[rows].tolist(), strict=True)) for c in cols
+        }
+
+    def _get(self, col: str, pos: int) -> Any:
+        pre = self._pre.get(col)
+        if pre is not None:
+            hit = pre.get(pos)
+            if hit is not None:
+                return hit
+        return self.index.col(col)[pos].item()
 
     def _v(self, col: str, pos: int) -> float:
-        return float(self.index.col(col)[pos])
+        return float(self._get(col, pos))
 
     # ------------------------------------------------------------------ near misses
     def violation(self, pos: int, name: str) -> dict[str, Any]:
@@ -165,12 +184,12 @@ class Explainer:
         ix, req, ctx = self.index, self.req, self.ctx
         cur = ctx.currency
         out: list[str] = []
-        park = int(ix.col("park")[pos])
+        park = int(self._get("park", pos))
         facts = ix.parks.facts[park] if park >= 0 else None
         name = (facts or {}).get("name") or (ix.parks.vocab.items[park] if park >= 0 else "?")
         region = (facts or {}).get("region")
         where = f"{name}" + (f", {region}" if region else "")
-        kind = {0: "plot", 1: "premises"}.get(int(ix.col("kind")[pos]), "site")
+        kind = {0: "plot", 1: "premises"}.get(int(self._get("kind", pos)), "site")
         area = self._v("area_m2", pos)
         if not math.isnan(area):
             size = f"{fmt_num(area / 10_000)} ha" if kind != "premises" else f"{fmt_num(area)} m²"
@@ -232,7 +251,7 @@ class Explainer:
         fit = self._cluster_words(park)
         if fit:
             out.append(fit)
-        day = int(ix.col("as_of")[pos])
+        day = int(self._get("as_of", pos))
         if day == NO_DATE and park >= 0:
             day = int(ix.parks.as_of[park])
         if day != NO_DATE:
