@@ -796,6 +796,14 @@ def land_options(
     return sale * f_out, lease * f_out, sale * f_b, lease * f_b
 
 
+#: the components that come from the park, not the site (utilities, labour, taxes)
+PARK_COMPONENTS: tuple[str, ...] = (
+    *(f"utility.{u[0]}" for u in UTILITIES),
+    "labour",
+    *(f"tax.{t}" for t in LOCATION_TAXES),
+)
+
+
 def _site_components(
     index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCosts, v: RowsView
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
@@ -852,14 +860,6 @@ def _site_components(
     return comps, chosen, transport
 
 
-def _park_component_keys() -> tuple[str, ...]:
-    return (
-        *(f"utility.{u[0]}" for u in UTILITIES),
-        "labour",
-        *(f"tax.{t}" for t in LOCATION_TAXES),
-    )
-
-
 def site_costs(
     index: SiteIndex,
     rows: np.ndarray,
@@ -877,7 +877,7 @@ def site_costs(
     v = view if view is not None else RowsView(index, rows)
     park = v.col("park")
     comps, chosen, transport = _site_components(index, rows, ctx, pc, v)
-    for key in _park_component_keys():
+    for key in PARK_COMPONENTS:
         arr = pc.components[key]
         comps[key] = arr[park] if len(arr) else np.full(len(rows), np.nan)
     if transport is not None:
@@ -915,7 +915,7 @@ def site_totals(
     n_unknown = (
         park_unknown[park].astype(np.int64)
         if len(park_unknown)
-        else np.full(len(rows), len(_park_component_keys()), dtype=np.int64)
+        else np.full(len(rows), len(PARK_COMPONENTS), dtype=np.int64)
     )
     for c in comps.values():
         known = c == c
@@ -927,7 +927,7 @@ def site_totals(
 def park_totals(pc: ParkCosts) -> tuple[np.ndarray, np.ndarray]:
     """Per park: the sum of its known components (utilities, labour, taxes) and how many
     are unknown."""
-    arrs = [pc.components[k] for k in _park_component_keys()]
+    arrs = [pc.components[k] for k in PARK_COMPONENTS]
     if not len(arrs[0]):
         return np.zeros(0), np.zeros(0, dtype=np.int8)
     total = np.zeros(len(arrs[0]))

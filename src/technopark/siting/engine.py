@@ -380,21 +380,15 @@ def quality_scores(
     out: dict[str, np.ndarray | None] = {}
     rv = view if view is not None else RowsView(index, rows)
     park = rv.col("park")
-    needs: list[tuple[str, float]] = []
-    for k in UTILITY_KEYS:
-        v = req.need(k)
-        if v:
-            needs.append((k, v))
+    needs = _needs(req)
     if needs:
         out["infrastructure"] = _mean_known(
             [np.minimum(rv.col(k) * (50.0 / need), 100.0) for k, need in needs]
         )
     else:
         out["infrastructure"] = None
-    kinds = [k for k in TRANSPORT_KINDS if k in req.max_distance_km] or list(TRANSPORT_KINDS)
     parts = []
-    for k in kinds:
-        ref = req.max_distance_km.get(k) or LOGISTICS_REF_KM[k]
+    for k, ref in _logistics_refs(req):
         d = rv.col(f"dist_{k}_km")
         parts.append((100.0 * ref) / (ref + d))
     out["logistics"] = _mean_known(parts)
@@ -404,6 +398,18 @@ def quality_scores(
     out["cluster_fit"] = None if cl is None else cl[park]
     out["freshness"] = _freshness(index, rows, req)
     return out
+
+
+def _needs(req: Requirements) -> list[tuple[str, float]]:
+    """(utility, need) for every utility with a positive need."""
+    return [(k, v) for k in UTILITY_KEYS if (v := req.need(k))]
+
+
+def _logistics_refs(req: Requirements) -> list[tuple[str, float]]:
+    """(transport kind, distance scoring 50) for the kinds the requirement limits, all five
+    when it limits none."""
+    kinds = [k for k in TRANSPORT_KINDS if k in req.max_distance_km] or list(TRANSPORT_KINDS)
+    return [(k, req.max_distance_km.get(k) or LOGISTICS_REF_KM[k]) for k in kinds]
 
 
 def _effective_as_of(index: SiteIndex) -> np.ndarray:
@@ -683,7 +689,7 @@ class _NearMissQuality:
             return self._plan
         index, req, pc = self.index, self.req, self.pc
         weights = {k: w for k, w in req.weights.items() if k != "cost" and w > 0}
-        needs = [(k, v) for k in UTILITY_KEYS if (v := req.need(k))]
+        needs = _needs(req)
         cluster = _cluster_by_park(index, req.industry)
         if not needs:
             weights.pop("infrastructure", None)
@@ -698,13 +704,12 @@ class _NearMissQuality:
             per_park += w["labour"] * np.where(level == 2, 100.0, np.where(level == 1, 50.0, 0))
         if "cluster_fit" in w and cluster is not None and n_parks:
             per_park += w["cluster_fit"] * np.where(cluster == cluster, cluster, 0.0)
-        kinds = [k for k in TRANSPORT_KINDS if k in req.max_distance_km] or list(TRANSPORT_KINDS)
-        self._plan = (w, needs, kinds, per_park)
+        self._plan = (w, needs, _logistics_refs(req), per_park)
         return self._plan
 
     def score(self, cand: np.ndarray) -> np.ndarray:
         """Overall quality without cost of rows ``cand`` (unknown factors count 0)."""
-        w, needs, kinds, per_park = self._prepare()
+        w, needs, refs, per_park = self._prepare()
         index = self.index
         if not w:
             return np.zeros(len(cand))
@@ -722,11 +727,10 @@ class _NearMissQuality:
                 np.minimum(tmp, 100.0, out=tmp)
                 add(w["infrastructure"] / len(needs))
         if "logistics" in w:
-            for k in kinds:
-                ref = self.req.max_distance_km.get(k) or LOGISTICS_REF_KM[k]
+            for k, ref in refs:
                 np.add(index.col(f"dist_{k}_km")[cand], ref, out=tmp)
                 np.divide(100.0 * ref, tmp, out=tmp)
-                add(w["logistics"] / len(kinds))
+                add(w["logistics"] / len(refs))
         if "freshness" in w:
             tmp[:] = _freshness(index, cand, self.req)
             add(w["freshness"])

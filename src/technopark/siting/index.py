@@ -555,9 +555,6 @@ class RowsView:
             c = self._cols[name] = self.index.col(name)[self.rows]
         return c
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
 
 class SiteIndex:
     """Columnar index of sites joined with park attributes (see the module docstring).
@@ -583,7 +580,7 @@ class SiteIndex:
         self._pos: dict[str, int] = {}
         self.version = 0
         #: columns derived by the engine (``derived``), for the state ``_derived_version``
-        self.memo: dict[str, tuple[Any, Any]] = {}
+        self.memo: dict[tuple[str, Any], Any] = {}
         self._derived_version: tuple[int, int] = (-1, -1)
         self._alloc(0)
 
@@ -685,15 +682,15 @@ class SiteIndex:
         if self._derived_version != (self.version, self._n):
             self.memo.clear()  # every value derived from an older state of the index
             self._derived_version = (self.version, self._n)
-        key = f"{name}|{inputs!r}"
-        hit = self.memo.pop(key, None)
-        if hit is None:
-            same = [k for k in self.memo if k.startswith(f"{name}|")]
+        key = (name, inputs)
+        value = self.memo.pop(key, None)
+        if value is None:
+            same = [k for k in self.memo if k[0] == name]
             for k in same[: max(0, len(same) - self.DERIVED_SLOTS + 1)]:
                 del self.memo[k]  # free the oldest before computing a new one
-            hit = (inputs, compute())
-        self.memo[key] = hit  # most recently used last
-        return hit[1]
+            value = compute()
+        self.memo[key] = value  # most recently used last
+        return value
 
     @property
     def nbytes(self) -> int:
@@ -703,7 +700,7 @@ class SiteIndex:
         arrays = sum(a.nbytes for a in self._cols.values()) + self._ids.nbytes + self._alive.nbytes
         arrays += sum(
             a.nbytes
-            for _, value in self.memo.values()
+            for value in self.memo.values()
             for a in (value if isinstance(value, tuple) else (value,))
             if isinstance(a, np.ndarray)
         )
