@@ -1,7 +1,7 @@
 """API latency under load: park list (filtered and not), park detail and site list.
 
     python bench/api.py [--parks 50000] [--sites 1000000] [--db sqlite,postgres]
-                        [--clients 50] [--requests 2000] [--workers 4] [--threads 4]
+                        [--clients 50] [--requests 2000] [--workers N] [--threads N]
                         [--only detail,filtered]
 
 For each database the script fills a dedicated database with synthetic parks and sites (bulk
@@ -28,11 +28,12 @@ per run; otherwise each worker keeps its own memory cache, and a park detail ask
 misses once per worker instead of once. Nothing is cached before the run but by the warm-up
 (a tenth of the requests, on the same URLs).
 
-Server: gunicorn gthread, 4 workers × 4 threads on this machine's 2 cores. A Python process
-runs on one core at a time (GIL), so two cores need at least two; a few more keep both busy
-while requests wait on the database or Redis, and threads overlap those waits within a worker.
-2×4, 2×8, 3×4 and 4×4 came out within the run-to-run noise of this shared machine (load
-average 3–12 from other work), so the default stayed; the reference runs on the same server.
+Server: the product's own production configuration (`technopark serve`,
+core/management/commands/serve.py, imported here): gunicorn gthread, one worker per core ×
+8 threads, 30 s keep-alive; WEB_CONCURRENCY and TECHNOPARK_THREADS or --workers/--threads
+change it for both. The one difference: no access log here (serve writes one line per request
+to stdout). On this machine's 2 shared cores, alternating runs measured 2 × 8 ahead of 4 × 4,
+2 × 16 and 3 × 8 (docs/benchmarks.md); the reference runs on the same server.
 
 The bench-only view and urlconf live in this file: gunicorn imports it as the settings module
 (`TECHNOPARK_BENCH_SERVER=1`), never the product.
@@ -54,6 +55,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from technopark.core.management.commands import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -414,11 +417,11 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             "--workers",
             str(args.workers),
             "--worker-class",
-            "gthread",
+            serve.WORKER_CLASS,
             "--threads",
             str(args.threads),
             "--keep-alive",
-            "30",
+            str(serve.KEEPALIVE_SECONDS),
             "--log-level",
             "warning",
         ],
@@ -502,8 +505,18 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000, help="requests per case")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=serve.default_workers(),
+        help="gunicorn worker processes (default: technopark serve's)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=serve.default_threads(),
+        help="threads per gunicorn worker (default: technopark serve's)",
+    )
     parser.add_argument(
         "--only", default="", help="only the cases whose names contain one of these words (a,b)"
     )

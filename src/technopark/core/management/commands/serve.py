@@ -12,9 +12,45 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+# gunicorn's threaded workers: each worker process serves THREADS requests at once and keeps
+# idle keep-alive connections in its event loop, not in a thread. A Python process runs on one
+# core at a time, so one worker per core keeps every core busy, and the threads overlap each
+# request's waits on the database and the cache. bench/api.py (50 clients, 2 cores, cached
+# API reads) measured 2 workers × 8 threads ahead of 4 × 4, 2 × 16, 3 × 8 and sync workers
+# (docs/benchmarks.md); bench/api.py starts its server with these same defaults.
+WORKER_CLASS = "gthread"
+THREADS = 8
+# A browser or a proxy in front reuses its connection within this many idle seconds.
+KEEPALIVE_SECONDS = 30
+
+
+def default_workers() -> int:
+    """WEB_CONCURRENCY when set, else one worker process per core."""
+    return int(os.environ.get("WEB_CONCURRENCY", "0") or 0) or (os.cpu_count() or 1)
+
+
+def default_threads() -> int:
+    """TECHNOPARK_THREADS when set, else THREADS."""
+    return int(os.environ.get("TECHNOPARK_THREADS", "0") or 0) or THREADS
+
+
+def gunicorn_settings(bind: str, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn settings of the production server."""
+    return {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": WORKER_CLASS,
+        "threads": threads,
+        "keepalive": KEEPALIVE_SECONDS,
+        "accesslog": "-",
+    }
+
 
 class Command(BaseCommand):
-    help = "Start the web server (http://127.0.0.1:8000 by default)."
+    help = (
+        "Start the web server (http://127.0.0.1:8000 by default): gunicorn with threaded "
+        "workers, or Django's development server under DEBUG."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -25,8 +61,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("WEB_CONCURRENCY", "0") or 0),
-            help="gunicorn worker processes (default: 2 × cores + 1).",
+            default=default_workers(),
+            help="gunicorn worker processes (WEB_CONCURRENCY; default: one per core).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=default_threads(),
+            help=f"threads per worker process (TECHNOPARK_THREADS; default: {THREADS}).",
         )
         parser.add_argument(
             "--production", action="store_true", help="Use gunicorn even when DEBUG is on."
@@ -71,16 +113,19 @@ class Command(BaseCommand):
 
         from technopark.config.wsgi import application
 
-        workers = options["workers"] or (2 * (os.cpu_count() or 1) + 1)
+        config = gunicorn_settings(options["bind"], options["workers"], options["threads"])
 
         class App(BaseApplication):
             def load_config(self) -> None:
-                self.cfg.set("bind", options["bind"])
-                self.cfg.set("workers", workers)
-                self.cfg.set("accesslog", "-")
+                for name, value in config.items():
+                    self.cfg.set(name, value)
 
             def load(self) -> Any:
                 return application
 
-        self.stdout.write(f"Serving on http://{options['bind']}/ with {workers} workers")
+        self.stdout.write(
+            f"Serving on http://{options['bind']}/ with {config['workers']} workers × "
+            f"{config['threads']} threads"
+        )
+        self.stdout.flush()
         App().run()
