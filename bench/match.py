@@ -501,11 +501,11 @@ def main() -> None:
     for s in dict_sites:
         s["hazard_class"] = s["hazard_class"]
     park_by_id = {p["park_id"]: p for p in parks}
-    from technopark.siting.cost import park_costs
+    from technopark.siting.cost import PARK_COMPONENTS, park_costs
 
     ctx = CostContext(requirements=req, fx=fx, wages=wages, tax_cache=cache)
     pc = park_costs(ix, ctx)
-    park_cost_arr = np.nansum(np.vstack(list(pc.components.values())), axis=0)
+    park_cost_arr = np.nansum(np.vstack([pc.component(k) for k in PARK_COMPONENTS]), axis=0)
     pv = {
         "annuity": float(ctx.disc.sum()),
         "hazard": req.hazard_class,

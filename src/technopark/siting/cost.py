@@ -444,7 +444,9 @@ class ParkCosts:
     """Site-independent cost components per park code, PV in the output currency (NaN =
     unknown), plus per-park facts the scores and explanations use."""
 
-    components: dict[str, np.ndarray]  # "utility.<u>", "labour", "tax.<t>"
+    #: "labour", "tax.<t>" per park; the utilities (which follow the needs) are worked out
+    #: where they are read, from ``unit_price`` and ``utility_use`` (:meth:`component`)
+    components: dict[str, np.ndarray]
     benefits: np.ndarray
     conn_fee: dict[str, np.ndarray]  # per fee unit, in output currency
     unit_price: dict[str, np.ndarray]  # tariff per tariff unit, in output currency
@@ -463,6 +465,34 @@ class ParkCosts:
 
     tax_key: np.ndarray  # int code into tax_outcomes
     tax_outcomes: list[TaxOutcome]
+    #: per park, the sum of the known labour and tax components and how many are unknown:
+    #: the part of :func:`park_totals` that does not change with the utility needs
+    fixed_total: np.ndarray | None = None
+    fixed_unknown: np.ndarray | None = None
+    #: the warnings of ``tax_outcomes``, each once, in order
+    tax_warnings: tuple[str, ...] = ()
+    #: per utility, the PV-weighted consumption of the current needs (tariff units)
+    utility_use: dict[str, float] = field(default_factory=dict)
+    #: parks × utilities (``UTILITIES`` order): unit prices with unknown as 0, and unknown
+    price_known: np.ndarray | None = None
+    price_unknown: np.ndarray | None = None
+
+    def component(self, key: str, parks: np.ndarray | None = None) -> np.ndarray:
+        """Park component ``key`` (one of ``PARK_COMPONENTS``) at park codes ``parks`` (all
+        parks when None); NaN = unknown. A utility costs its PV-weighted consumption × the
+        park's tariff; a need of 0 costs 0, even without a tariff."""
+        if key.startswith("utility."):
+            u = key.split(".", 1)[1]
+            price = self.unit_price[u]
+            q = self.utility_use[u]
+            if not len(price):
+                return np.full(len(parks) if parks is not None else 0, np.nan)
+            at = price if parks is None else price[parks]
+            return np.zeros(len(at)) if q == 0 else q * at
+        arr = self.components[key]
+        if not len(arr):
+            return np.full(len(parks) if parks is not None else 0, np.nan)
+        return arr if parks is None else arr[parks]
 
 
 def _consumption(ctx: CostContext) -> dict[str, np.ndarray]:
@@ -535,15 +565,10 @@ def park_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
 
 
 def _with_utilities(base: ParkCosts, ctx: CostContext) -> ParkCosts:
-    """``base`` with the utility components for the current needs: PV-weighted consumption ×
-    the park's tariff in the output currency (a need of 0 costs 0, even without a tariff)."""
+    """``base`` with the current needs' PV-weighted consumption of each utility: a utility
+    component is that × the park's tariff in the output currency (:meth:`ParkCosts.component`)."""
     use = _consumption(ctx)
-    comps = dict(base.components)
-    for u, *_ in UTILITIES:
-        q = float(use[u] @ ctx.disc)  # PV-weighted consumption
-        price = base.unit_price[u]
-        comps[f"utility.{u}"] = np.where(q == 0, 0.0, q * price) if len(price) else price
-    return replace(base, components=comps)
+    return replace(base, utility_use={u: float(use[u] @ ctx.disc) for u, *_ in UTILITIES})
 
 
 def _park_base_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
@@ -668,6 +693,9 @@ def _park_base_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
     comps["labour"] = labour
     for t in LOCATION_TAXES:
         comps[f"tax.{t}"] = tax_pv[t]
+    fixed_total, fixed_unknown = _known_sum([comps[k] for k in _FIXED_COMPONENTS], n_parks)
+    prices = np.column_stack([unit_price[u] for u, *_ in UTILITIES]).reshape(n_parks, -1)
+    price_unknown = np.isnan(prices)
     return ParkCosts(
         components=comps,
         benefits=benefits,
@@ -678,6 +706,11 @@ def _park_base_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         wage_note_by_code=wage_note,
         tax_key=tax_key,
         tax_outcomes=outcomes,
+        fixed_total=fixed_total,
+        fixed_unknown=fixed_unknown,
+        tax_warnings=tuple(dict.fromkeys(w for o in outcomes for w in o.warnings)),
+        price_known=np.where(price_unknown, 0.0, prices),
+        price_unknown=price_unknown,
     )
 
 
@@ -804,6 +837,10 @@ PARK_COMPONENTS: tuple[str, ...] = (
 )
 
 
+#: the park components that do not depend on the utility needs
+_FIXED_COMPONENTS: tuple[str, ...] = ("labour", *(f"tax.{t}" for t in LOCATION_TAXES))
+
+
 def _site_components(
     index: SiteIndex, rows: np.ndarray, ctx: CostContext, pc: ParkCosts, v: RowsView
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
@@ -840,10 +877,14 @@ def _site_components(
         if need <= 0:
             comps[f"connection.{u}"] = np.zeros(len(rows))
             continue
-        cap = v.col(cap_col)
-        short = np.maximum(need - cap, 0.0)  # NaN capacity → NaN shortfall
-        fee = pc.conn_fee[u][park] if len(pc.conn_fee[u]) else np.full(len(rows), np.nan)
-        comps[f"connection.{u}"] = np.where(short == 0, 0.0, short * unit * fee)
+        short = np.maximum(need - v.col(cap_col), 0.0)  # NaN capacity → NaN shortfall
+        conn = np.zeros(len(rows))
+        lacking = np.flatnonzero(short != 0)  # short of capacity, or not known (NaN)
+        if len(lacking):  # none when the need is a hard constraint: feasible sites have it
+            fees = pc.conn_fee[u]
+            fee = fees[park[lacking]] if len(fees) else np.nan
+            conn[lacking] = short[lacking] * unit * fee
+        comps[f"connection.{u}"] = conn
 
     transport = None
     fr = req.freight
@@ -878,8 +919,7 @@ def site_costs(
     park = v.col("park")
     comps, chosen, transport = _site_components(index, rows, ctx, pc, v)
     for key in PARK_COMPONENTS:
-        arr = pc.components[key]
-        comps[key] = arr[park] if len(arr) else np.full(len(rows), np.nan)
+        comps[key] = pc.component(key, park)
     if transport is not None:
         comps["transport"] = transport
 
@@ -926,12 +966,29 @@ def site_totals(
 
 def park_totals(pc: ParkCosts) -> tuple[np.ndarray, np.ndarray]:
     """Per park: the sum of its known components (utilities, labour, taxes) and how many
-    are unknown."""
-    arrs = [pc.components[k] for k in PARK_COMPONENTS]
-    if not len(arrs[0]):
+    are unknown. The labour and tax part comes summed with the project's park costs
+    (``ParkCosts.fixed_total``); the utilities, which follow the needs, are added here."""
+    n = len(pc.components["labour"])
+    if not n:
         return np.zeros(0), np.zeros(0, dtype=np.int8)
-    total = np.zeros(len(arrs[0]))
-    n_unknown = np.zeros(len(arrs[0]), dtype=np.int8)
+    if (
+        pc.fixed_total is None
+        or pc.fixed_unknown is None
+        or pc.price_known is None
+        or pc.price_unknown is None
+    ):
+        return _known_sum([pc.component(k) for k in PARK_COMPONENTS], n)
+    use = np.array([pc.utility_use[u] for u, *_ in UTILITIES])
+    used = use != 0  # a need of 0 costs 0: known
+    total = pc.fixed_total + pc.price_known @ use
+    n_unknown = pc.fixed_unknown + pc.price_unknown[:, used].sum(axis=1, dtype=np.int8)
+    return total, n_unknown
+
+
+def _known_sum(arrs: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Element-wise sum of the known (not NaN) values of ``arrs`` and count of unknowns."""
+    total = np.zeros(n)
+    n_unknown = np.zeros(n, dtype=np.int8)
     for a in arrs:  # in turn, not as a stacked array: contiguous passes over the parks
         known = a == a
         total += np.where(known, a, 0.0)

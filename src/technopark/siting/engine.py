@@ -114,7 +114,7 @@ _SCOPE = ("country", "region", "park_kind")
 
 
 #: rows per block of the constraint pass: the block's temporaries stay in the CPU cache
-BLOCK = 1 << 16
+BLOCK = 1 << 17
 #: ``Evaluation.counts`` of a row outside the search scope (or removed); more than any
 #: number of constraints, so that a count below it means "in scope"
 OUT_OF_SCOPE = np.uint8(128)
@@ -143,9 +143,8 @@ class Evaluation:
     def feasible_rows(self) -> np.ndarray:
         return np.flatnonzero(self.counts == 0)
 
-    @property
-    def in_scope(self) -> int:
-        return int(np.count_nonzero(self.counts < OUT_OF_SCOPE))
+    #: rows inside the search scope (counted by the pass)
+    in_scope: int = 0
 
     def near_rows(self, count: int) -> np.ndarray:
         """In-scope rows failing exactly ``count`` constraints (``0 < count < OUT_OF_SCOPE``)."""
@@ -273,6 +272,7 @@ def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) 
     scope, checks = _constraints(index, req, ctx)
     counts = np.empty(n, dtype=np.uint8)
     failures = np.zeros(len(checks), dtype=np.int64)
+    in_scope = 0
     for start in range(0, n, BLOCK):
         sl = slice(start, min(n, start + BLOCK))
         ok = scope(sl)
@@ -280,13 +280,16 @@ def evaluate_constraints(index: SiteIndex, req: Requirements, ctx: CostContext) 
         blk = counts[sl]  # a view: written in place
         if all_in:
             blk.fill(0)
+            in_scope += len(blk)
         else:
             np.multiply(~ok, OUT_OF_SCOPE, out=blk)
+            in_scope += int(np.count_nonzero(ok))
         for k, (_, check) in enumerate(checks):
             fail = check(sl)
             np.add(blk, fail.view(np.uint8), out=blk)
             failures[k] += np.count_nonzero(fail) if all_in else np.count_nonzero(fail & ok)
-    return Evaluation([name for name, _ in checks], counts, failures, [c for _, c in checks])
+    names = [name for name, _ in checks]
+    return Evaluation(names, counts, failures, [c for _, c in checks], in_scope)
 
 
 def _budget_check(index: SiteIndex, req: Requirements, ctx: CostContext) -> Check:
@@ -564,44 +567,9 @@ def match(
     explainer = explain.Explainer(index, req, ctx, pc)
     top_rows = rows[order]
     explainer.prefetch(top_rows)
-    shown = site_costs(index, top_rows, ctx, pc)  # every component of the rows shown
-    # Python numbers for the rows shown, read once per column
-    shown_comps = {name: v.tolist() for name, v in shown.components.items()}
-    shown_scores = {
-        key: None if scores.get(key) is None else scores[key][order].tolist()  # type: ignore[index]
-        for key in SCORE_KEYS
-    }
-    shown_parks = index.col("park")[top_rows].tolist()
-    results = []
-    for i, j in enumerate(order.tolist()):
-        rank = i + 1
-        pos = int(rows[j])
-        comp = {name: v[i] for name, v in shown_comps.items()}
-        unknown = sorted(name for name, v in comp.items() if math.isnan(v))
-        s = {key: None if v is None else _num(v[i]) for key, v in shown_scores.items()}
-        park_code = shown_parks[i]
-        benefit = float(pc.benefits[park_code]) if len(pc.benefits) else math.nan
-        results.append(
-            {
-                "rank": rank,
-                "site_id": index.ids[pos],
-                "park_id": index.parks.vocab.items[park_code] if park_code >= 0 else None,
-                "score": round(float(overall[j]), 2),
-                "scores": s,
-                "location_cost": {
-                    "npv": round(float(sc.total[j]), 2),
-                    "currency": ctx.currency,
-                    "components": {
-                        n_: (None if math.isnan(v) else round(v, 2)) for n_, v in comp.items()
-                    },
-                    "unknown": unknown,
-                    "complete": not unknown,
-                    "land_tenure": {1: "sale", 2: "lease"}.get(int(sc.tenure[j])),
-                },
-                "benefits_value": None if math.isnan(benefit) else round(benefit, 2),
-                "reasons": explainer.reasons(pos, comp, unknown, s, int(sc.tenure[j])),
-            }
-        )
+    ranked = {"overall": overall[order], "total": sc.total[order], "tenure": sc.tenure[order]}
+    shown_scores = {key: None if (v := scores.get(key)) is None else v[order] for key in SCORE_KEYS}
+    results = _results(index, top_rows, ctx, pc, explainer, ranked, shown_scores)
 
     near = _near_misses(index, req, ev, pc, explainer)
     failures = {n_: int(c) for n_, c in zip(ev.names, ev.failures.tolist(), strict=True)}
@@ -649,9 +617,69 @@ def _default_regimes() -> Any:
     return regimes
 
 
-def _num(v: Any) -> float | None:
-    f = float(v)
-    return None if math.isnan(f) else round(f, 2)
+def _results(
+    index: SiteIndex,
+    top_rows: np.ndarray,
+    ctx: CostContext,
+    pc: ParkCosts,
+    explainer: explain.Explainer,
+    ranked: Mapping[str, np.ndarray],
+    scores: Mapping[str, np.ndarray | None],
+) -> list[dict[str, Any]]:
+    """The result records of the rows shown, in rank order: every component
+    (:func:`site_costs`), the scores and the explanations. ``ranked``: the overall score,
+    the ranking total and the land tenure costed, at the rows shown; ``scores``: each factor
+    at the rows shown (None: not scored). Every column is read once, as Python numbers."""
+    shown = site_costs(index, top_rows, ctx, pc)
+    names = list(shown.components)
+    comp_rows = list(zip(*(v.tolist() for v in shown.components.values()), strict=True))
+    score_lists = [(key, None if v is None else v.tolist()) for key, v in scores.items()]
+    park_codes = index.col("park")[top_rows]
+    parks = park_codes.tolist()
+    # a site without a park (code −1) has no benefits
+    benefits = pc.benefits[park_codes].tolist() if len(pc.benefits) else [math.nan] * len(parks)
+    park_ids = index.parks.vocab.items
+    currency = ctx.currency
+    out = []
+    for i, (pos, site_id, park, overall, total, tenure, values) in enumerate(
+        zip(
+            top_rows.tolist(),
+            index.ids[top_rows].tolist(),
+            parks,
+            ranked["overall"].tolist(),
+            ranked["total"].tolist(),
+            ranked["tenure"].tolist(),
+            comp_rows,
+            strict=True,
+        )
+    ):
+        comp = dict(zip(names, values, strict=True))
+        unknown = sorted(n for n, v in comp.items() if v != v)  # NaN
+        s = {key: None if v is None or v[i] != v[i] else round(v[i], 2) for key, v in score_lists}
+        benefit = benefits[i] if park >= 0 else math.nan
+        out.append(
+            {
+                "rank": i + 1,
+                "site_id": site_id,
+                "park_id": park_ids[park] if park >= 0 else None,
+                "score": round(overall, 2),
+                "scores": s,
+                "location_cost": {
+                    "npv": round(total, 2),
+                    "currency": currency,
+                    "components": {n: None if v != v else round(v, 2) for n, v in comp.items()},
+                    "unknown": unknown,
+                    "complete": not unknown,
+                    "land_tenure": _TENURE_COSTED.get(tenure),
+                },
+                "benefits_value": None if benefit != benefit else round(benefit, 2),
+                "reasons": explainer.reasons(pos, comp, unknown, s, tenure),
+            }
+        )
+    return out
+
+
+_TENURE_COSTED = {1: "sale", 2: "lease"}
 
 
 def _warnings(req: Requirements, ctx: CostContext, pc: ParkCosts) -> list[str]:
@@ -666,12 +694,7 @@ def _warnings(req: Requirements, ctx: CostContext, pc: ParkCosts) -> list[str]:
             f"The project covers {req.project.horizon_years} years only; the location cost "
             f"uses {ctx.horizon} years instead of {req.horizon_years}."
         )
-    seen: set[str] = set()
-    for o in pc.tax_outcomes:
-        for w in o.warnings:
-            if w not in seen:
-                seen.add(w)
-                out.append(w)
+    out.extend(pc.tax_warnings)
     return out
 
 

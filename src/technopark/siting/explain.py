@@ -32,6 +32,7 @@ _UTIL_WORDS = {
     "wastewater_m3d": ("wastewater", "m³/day"),
 }
 _LEVEL_WORDS = {4: "class", 3: "group", 2: "division", 1: "section"}
+_DISTANCES = tuple((k, f"dist_{k}_km") for k in ("rail", "highway", "airport", "port", "border"))
 
 
 def fmt_num(x: float) -> str:
@@ -67,12 +68,22 @@ class Explainer:
         self.pc = pc
         self._want = parse_isic(req.industry) if req.industry else None
         self._pre: dict[str, dict[int, Any]] = {}
+        # what every result's sentences share, worked out once
+        self._needs = [
+            (key, word, unit, fmt_num(need))
+            for key, (word, unit) in _UTIL_WORDS.items()
+            if (need := req.need(key))
+        ]
+        limits = {k: f" (limit {fmt_num(mx)} km)" for k, mx in req.max_distance_km.items()}
+        self._limits = limits  # for an unknown distance
+        self._limits_known = {k: text for k, text in limits.items() if req.max_distance_km[k]}
+        self._today = (req.valuation_date - _EPOCH).days
+        self._tax_names: list[str] | None = None
 
     def prefetch(self, rows: np.ndarray) -> None:
         """Read the columns the explanations use for ``rows`` at once, as Python numbers
         (one gather per column instead of one numpy scalar per value)."""
-        cols = ("park", "kind", "area_m2", "as_of", *_UTIL_WORDS)
-        cols += tuple(f"dist_{k}_km" for k in ("rail", "highway", "airport", "port", "border"))
+        cols = ("park", "kind", "area_m2", "as_of", *_UTIL_WORDS, *(c for _, c in _DISTANCES))
         keys = rows.tolist()
         self._pre = {
             c: dict(zip(keys, self.index.col(c)[rows].tolist(), strict=True)) for c in cols
@@ -196,28 +207,23 @@ class Explainer:
             out.append(f"{size} {kind} in {where}.")
         else:
             out.append(f"A {kind} of unknown area in {where}.")
-        for key, (word, unit) in _UTIL_WORDS.items():
-            need = req.need(key)
-            if not need:
-                continue
+        for key, word, unit, need in self._needs:
             have = self._v(key, pos)
             if math.isnan(have):
-                out.append(f"Free {word} capacity is unknown ({fmt_num(need)} {unit} needed).")
+                out.append(f"Free {word} capacity is unknown ({need} {unit} needed).")
             else:
-                out.append(
-                    f"{fmt_num(have)} {unit} of {word} free against {fmt_num(need)} {unit} needed."
-                )
+                out.append(f"{fmt_num(have)} {unit} of {word} free against {need} {unit} needed.")
         if req.rail_siding:
             out.append("Has a rail siding.")
         dists = []
-        for k in ("rail", "highway", "airport", "port", "border"):
-            d = self._v(f"dist_{k}_km", pos)
-            mx = req.max_distance_km.get(k)
+        limits, known = self._limits, self._limits_known
+        for k, column in _DISTANCES:
+            d = self._v(column, pos)
             if math.isnan(d):
-                if mx is not None:
-                    dists.append(f"distance to {k} unknown (limit {fmt_num(mx)} km)")
+                if k in limits:
+                    dists.append(f"distance to {k} unknown{limits[k]}")
                 continue
-            dists.append(f"{fmt_num(d)} km to {k}" + (f" (limit {fmt_num(mx)} km)" if mx else ""))
+            dists.append(f"{fmt_num(d)} km to {k}{known.get(k, '')}")
         if dists:
             out.append("; ".join(dists).capitalize() + ".")
         if tenure and not math.isnan(comp.get("land", math.nan)):
@@ -239,7 +245,9 @@ class Explainer:
                 f"Labour {fmt_money(labour, cur)} present value, at the wage of {note}, "
                 "with employer social charges."
             )
-        taxes = [comp[k] for k in comp if k.startswith("tax.") and not math.isnan(comp[k])]
+        if self._tax_names is None:
+            self._tax_names = [k for k in comp if k.startswith("tax.")]
+        taxes = [v for k in self._tax_names if (v := comp.get(k, math.nan)) == v]  # not NaN
         if taxes:
             out.append(f"Taxes after benefits {fmt_money(sum(taxes), cur)} present value.")
         if park >= 0 and len(self.pc.tax_key) and self.pc.tax_key[park] >= 0:
@@ -255,7 +263,7 @@ class Explainer:
         if day == NO_DATE and park >= 0:
             day = int(ix.parks.as_of[park])
         if day != NO_DATE:
-            age = (req.valuation_date - _EPOCH).days - day
+            age = self._today - day
             date = _EPOCH + dt.timedelta(days=day)
             stale = " — stale" if age > 365 else ""
             out.append(f"Site data as of {date.isoformat()} ({age} days old{stale}).")
