@@ -88,6 +88,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "technopark.core.middleware.RequestIdMiddleware",
+    # Answers anonymous cached park and site reads before the session, the user and URL
+    # routing; does what the middleware below would to such an answer (parks/api.py).
+    "technopark.parks.api.PublicReadCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,11 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "technopark.core.middleware.RequestIdMiddleware",
     "technopark.core.middleware.ApiErrorFormatMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last: answers anonymous cached park and site reads without routing (parks/api.py).
-    "technopark.parks.api.PublicReadCacheMiddleware",
 ]
 
 ROOT_URLCONF = "technopark.config.urls"

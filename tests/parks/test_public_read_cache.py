@@ -1,0 +1,164 @@
+"""PublicReadCacheMiddleware answers anonymous cached park and site reads early in MIDDLEWARE
+(before the session, the user and URL routing): the answer is the endpoint's in the caller's
+language, and nobody with credentials and no request the middleware below would refuse gets
+it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def routed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths URL routing resolved: empty when the middleware answered alone."""
+    from django.urls import resolvers
+
+    seen: list[str] = []
+    resolve = resolvers.URLResolver.resolve
+
+    def spy(self: Any, path_info: str) -> Any:
+        seen.append(path_info)
+        return resolve(self, path_info)
+
+    monkeypatch.setattr(resolvers.URLResolver, "resolve", spy)
+    return seen
+
+
+def _headers(response: Any) -> dict[str, str]:
+    return {k: v for k, v in response.items() if k != "X-Request-ID"}
+
+
+def _park_ids(response: Any) -> set[str]:
+    assert response.status_code == 200, response.content
+    return {row["park_id"] for row in response.json()["results"]}
+
+
+# Expected languages by Django's rules (docs "How Django discovers language preference"): the
+# language cookie before Accept-Language; Accept-Language by quality, a region variant
+# (ru-RU) falling back to its language; nothing supported: LANGUAGE_CODE (en). The API has no
+# language prefix in its URLs.
+LANGUAGE_CASES = [
+    ({}, "en"),
+    ({"HTTP_ACCEPT_LANGUAGE": "ru"}, "ru"),
+    ({"HTTP_ACCEPT_LANGUAGE": "ru-RU,ru;q=0.9,en;q=0.5"}, "ru"),
+    ({"HTTP_ACCEPT_LANGUAGE": "de-DE,uz;q=0.8,ru;q=0.5"}, "uz"),
+    ({"HTTP_ACCEPT_LANGUAGE": "en;q=0.1,ru;q=0.9"}, "ru"),
+    ({"HTTP_ACCEPT_LANGUAGE": "de, fr;q=0.8"}, "en"),
+    # A malformed header is ignored as a whole (parse_accept_lang_header returns nothing).
+    ({"HTTP_ACCEPT_LANGUAGE": "*;q=x, ;;, ru"}, "en"),
+    # Over 500 characters (ACCEPT_LANGUAGE_HEADER_MAX_LENGTH): cut at the last comma before.
+    ({"HTTP_ACCEPT_LANGUAGE": "ru" + ",x" * 400}, "ru"),
+    ({"HTTP_ACCEPT_LANGUAGE": "x," * 300 + "ru"}, "en"),
+    ({"cookie": "uz", "HTTP_ACCEPT_LANGUAGE": "ru"}, "uz"),
+    ({"cookie": "xx", "HTTP_ACCEPT_LANGUAGE": "ru"}, "ru"),  # an unknown cookie value
+]
+
+
+@pytest.mark.parametrize(("headers", "language"), LANGUAGE_CASES)
+def test_the_language_is_chosen_as_locale_middleware_chooses_it(
+    world: Any, routed: list[str], headers: dict[str, str], language: str
+) -> None:
+    headers = dict(headers)
+    client = Client()
+    if "cookie" in headers:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = headers.pop("cookie")
+    for path in ["/parks?limit=2", f"/parks/{world.own_park.park_id}", "/sites"]:
+        first = client.get(API + path, **headers)
+        assert routed, path  # the first read goes to the endpoint
+        routed.clear()
+        again = client.get(API + path, **headers)
+        assert not routed, f"{path} was routed"
+        assert first["Content-Language"] == again["Content-Language"] == language
+        assert (again.status_code, again.content) == (200, first.content)
+        assert _headers(again) == _headers(first)
+
+
+def test_each_language_has_its_own_entry(world: Any, routed: list[str]) -> None:
+    client = Client()
+    client.get(f"{API}/parks", HTTP_ACCEPT_LANGUAGE="en")
+    routed.clear()
+    client.get(f"{API}/parks", HTTP_ACCEPT_LANGUAGE="en")
+    assert not routed
+    russian = client.get(f"{API}/parks", HTTP_ACCEPT_LANGUAGE="ru")
+    assert routed  # not the English answer
+    assert russian["Content-Language"] == "ru"
+
+
+def test_a_session_cookie_goes_to_the_endpoint(world: Any, routed: list[str]) -> None:
+    """A session cookie is not looked up early: it goes the usual way, signed in or not."""
+    public = Client().get(f"{API}/parks")  # now cached for the public
+    hidden = world.own_hidden_park.park_id
+    assert hidden not in _park_ids(public)
+
+    stale = Client()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    routed.clear()
+    answer = stale.get(f"{API}/parks")
+    assert routed  # the session was looked up: unknown, so the caller is the public
+    assert answer.content == public.content
+
+    signed_in = Client()
+    signed_in.force_login(world.users["operator"])
+    routed.clear()
+    own = signed_in.get(f"{API}/parks")
+    assert routed
+    assert hidden in _park_ids(own)
+
+
+def test_any_authorization_header_goes_to_the_endpoint(world: Any, routed: list[str]) -> None:
+    Client().get(f"{API}/parks")  # cached for the public
+    for value in ["Bearer tp_not-a-token", "Basic Zm9vOmJhcg==", ""]:
+        routed.clear()
+        answer = Client().get(f"{API}/parks", HTTP_AUTHORIZATION=value)
+        assert routed, value
+        if value.startswith("Bearer"):
+            assert answer.status_code == 401  # a bad token is refused, not the public
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example.org", "testserver@evil.example.org", "testserver/../x", "a" * 300]
+)
+def test_a_host_the_site_does_not_serve_is_refused_as_before(world: Any, host: str) -> None:
+    client = Client()
+    path = f"{API}/parks/{world.own_park.park_id}"
+    public = client.get(path)
+    assert public.status_code == 200  # cached
+    refused = client.get(path, HTTP_HOST=host)
+    assert refused.status_code == 400  # DisallowedHost, answered by Django as without a cache
+    assert world.own_park.park_id.encode() not in refused.content
+
+
+def test_a_conditional_read_is_answered_early_with_304(world: Any, routed: list[str]) -> None:
+    client = Client()
+    first = client.get(f"{API}/parks")
+    routed.clear()
+    again = client.get(f"{API}/parks", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not routed
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", first["ETag"])
+    assert again["Vary"] == first["Vary"]
+
+
+def test_other_methods_paths_and_exports_are_not_answered_early(
+    world: Any, routed: list[str]
+) -> None:
+    client = Client()
+    for path in ["/parks", "/parks/export?format=csv"]:
+        client.get(API + path)
+        routed.clear()
+        client.get(API + path)
+        assert bool(routed) == path.endswith("csv"), path
+    routed.clear()
+    assert client.head(f"{API}/parks").status_code in {200, 405}
+    assert routed
