@@ -137,3 +137,57 @@ def test_a_site_without_a_date_takes_its_parks_even_after_the_park_changes() -> 
     res = match(ix, doc, fx=FX, regimes={}).to_dict()
     assert res["results"][0]["scores"]["freshness"] is None
     assert not math.isnan(res["results"][0]["score"])
+
+
+_tariff = st.one_of(st.none(), st.floats(0.5, 5_000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_tariff, _tariff, _tariff, _tariff), min_size=1, max_size=6),
+    st.sampled_from([0, 2]),
+    st.sampled_from([0, 40]),
+)
+def test_park_totals_are_the_sums_of_the_known_park_components(
+    tariffs: list[tuple[float | None, ...]], mw: float, gas: float
+) -> None:
+    """A park's total for ranking (the labour and tax sum kept per project, plus one
+    price × use product for the utilities) is the plain sum of its known components: each
+    utility its PV-weighted consumption × tariff, 0 for a need of 0 even without a tariff,
+    unknown (left out, counted) for a need without a tariff."""
+    from technopark.siting.cost import PARK_COMPONENTS, park_totals
+
+    utilities = ("electricity", "gas", "water", "wastewater")
+    parks = [
+        {
+            **PARK,
+            "park_id": f"P{i}",
+            "tariffs": {
+                u: {"price": p, "currency": "UZS"}
+                for u, p in zip(utilities, prices, strict=True)
+                if p is not None
+            },
+        }
+        for i, prices in enumerate(tariffs)
+    ]
+    ix = SiteIndex.from_rows([], parks)
+    doc = {"project": PROJECT, "as_of": AS_OF, "electricity_mw": mw, "gas_m3h": gas}
+    req = parse_requirements(doc)
+    ctx = CostContext(
+        requirements=req, fx=FX, wages=WageTable(WAGES), tax_function=fake_taxes, tax_cache={}
+    )
+    pc = cached_park_costs(ix, ctx)
+    total, unknown = park_totals(pc)
+    for code in range(len(parks)):
+        values = []
+        for key in PARK_COMPONENTS:
+            if key.startswith("utility."):
+                u = key.split(".")[1]
+                use = pc.utility_use[u]
+                price = pc.unit_price[u][code]
+                values.append(0.0 if use == 0 else use * price)
+            else:
+                values.append(float(pc.components[key][code]))
+        known = [v for v in values if not math.isnan(v)]
+        assert total[code] == pytest.approx(sum(known), rel=1e-12, abs=1e-6)
+        assert unknown[code] == len(values) - len(known)
