@@ -191,3 +191,24 @@ def test_park_totals_are_the_sums_of_the_known_park_components(
         known = [v for v in values if not math.isnan(v)]
         assert total[code] == pytest.approx(sum(known), rel=1e-12, abs=1e-6)
         assert unknown[code] == len(values) - len(known)
+
+
+def test_land_costs_follow_an_edited_price() -> None:
+    """Land costs read the prices the index derives in the output currency: an edit, or a
+    change of currency, must show in the next match. No project: 10 years undiscounted, so
+    a lease costs 10 × its yearly amount."""
+    ix = SiteIndex.from_rows([_site("A")], PARKS)
+    doc = {"as_of": AS_OF, "weights": {"cost": 1}, "currency": "USD"}
+
+    def land() -> float:
+        res = match(ix, doc, fx=FX, regimes={}).to_dict()
+        return float(res["results"][0]["location_cost"]["components"]["land"])
+
+    assert land() == pytest.approx(100_000)
+    ix.upsert([_site("A", lease_per_year=30_000)])
+    assert land() == pytest.approx(300_000)
+    # 120,000,000 UZS a year at the test rate of 10,000 UZS per USD = 12,000 USD
+    ix.upsert([_site("A", lease_per_year=120_000_000, currency="UZS")])
+    assert land() == pytest.approx(120_000)
+    doc["currency"] = "UZS"
+    assert land() == pytest.approx(1_200_000_000)

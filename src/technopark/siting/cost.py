@@ -814,19 +814,39 @@ class SiteCosts:
     n_unknown: np.ndarray  # number of unknown components
 
 
+def prices_in(index: SiteIndex, ctx: CostContext, currency: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's (sale price, lease per year) in ``currency`` at the valuation year's
+    rates — NaN where the price or its exchange rate is unknown. Derived once per index
+    version and set of rates (``SiteIndex.derived``): the budget check and the land costs of
+    the next query read them directly."""
+    f = ctx.factors(index.currencies, currency)  # index −1 → NaN
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        g = f[index.col("currency")]
+        return index.col("sale_price") * g, index.col("lease_per_year") * g
+
+    value: tuple[np.ndarray, np.ndarray] = index.derived("prices_in", f.tobytes(), compute)
+    return value
+
+
+def price_columns(currency: str) -> tuple[str, str]:
+    """The names of :func:`prices_in`'s columns in a :class:`RowsView`."""
+    return f"sale_price@{currency}", f"lease_per_year@{currency}"
+
+
 def land_options(
     index: SiteIndex, rows: np.ndarray, ctx: CostContext, view: RowsView | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(sale price, lease per year) in the output currency and in the budget currency for
     ``rows`` — NaN where the price or its exchange rate is unknown."""
     v = view if view is not None else RowsView(index, rows)
-    cur = v.col("currency")
-    f_out = ctx.factors(index.currencies)[cur]
-    sale = v.col("sale_price")
-    lease = v.col("lease_per_year")
+    out = []
     b = ctx.requirements.budget
-    f_b = ctx.factors(index.currencies, b.currency)[cur] if b is not None else f_out
-    return sale * f_out, lease * f_out, sale * f_b, lease * f_b
+    for currency in (ctx.currency, b.currency if b is not None else ctx.currency):
+        full = prices_in(index, ctx, currency)
+        for name, values in zip(price_columns(currency), full, strict=True):
+            out.append(v.of(name, values))
+    return out[0], out[1], out[2], out[3]
 
 
 #: the components that come from the park, not the site (utilities, labour, taxes)

@@ -63,6 +63,7 @@ from .cost import (
     WageTable,
     baseline_tax_outcome,
     cached_park_costs,
+    prices_in,
     site_costs,
     site_totals,
 )
@@ -303,13 +304,7 @@ def _budget_check(index: SiteIndex, req: Requirements, ctx: CostContext) -> Chec
     b = req.budget
     assert b is not None
     tenure = index.col("tenure")
-    to_budget = ctx.factors(index.currencies, b.currency)  # index −1 → NaN
-
-    def in_budget_currency() -> tuple[np.ndarray, np.ndarray]:
-        f = to_budget[index.col("currency")]
-        return index.col("sale_price") * f, index.col("lease_per_year") * f
-
-    sale, lease = index.derived("budget_prices", to_budget.tobytes(), in_budget_currency)
+    sale, lease = prices_in(index, ctx, b.currency)
     allow = (1 if req.tenure in ("sale", "any") else 0) | (
         2 if req.tenure in ("lease", "any") else 0
     )

@@ -550,9 +550,18 @@ class RowsView:
         self._cols: dict[str, np.ndarray] = {}
 
     def col(self, name: str) -> np.ndarray:
+        """Index column ``name`` at the rows."""
         c = self._cols.get(name)
         if c is None:
             c = self._cols[name] = self.index.col(name)[self.rows]
+        return c
+
+    def of(self, name: str, full: np.ndarray) -> np.ndarray:
+        """``full``, an array over the whole index derived from its columns (for example
+        :meth:`SiteIndex.derived`), at the rows, kept under ``name``."""
+        c = self._cols.get(name)
+        if c is None:
+            c = self._cols[name] = full[self.rows]
         return c
 
 
