@@ -27,6 +27,9 @@ import csv
 import hashlib
 import io
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -34,7 +37,8 @@ from urllib.parse import urlencode
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost, FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -638,15 +642,85 @@ def _cache_failed() -> None:
     _cache_failures += 1
 
 
+class RecentReads:
+    """The cache entries this process read or wrote in the last few seconds, by key (the
+    oldest dropped first beyond `max_bytes`).
+
+    A key names the registry version, the permission scope, the language, the date and the
+    full path, and the shared cache keeps under it the answer built at that version, so a
+    copy held here is exactly as fresh as the shared entry: an edit changes the version, which
+    every request of every worker reads from the database before it looks anything up, so the
+    next read after an edit asks a new key in every worker. The time limit bounds only how long
+    a copy may outlive its shared entry (its RESPONSE_CACHE_SECONDS, or a cache cleared by
+    hand). Against Redis this saves a round trip: about half of what a cached hit costs the
+    server (~0.29 → ~0.13 ms in one process, bench/api.py). Not used with an in-process cache
+    (LocMemCache, the tests' default), which has no round trip to save.
+    """
+
+    def __init__(self, seconds: float = 5.0, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, tuple[float, Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            with self._lock:
+                self._drop(key)
+            return None
+        return entry[1]
+
+    def put(self, key: str, value: Any) -> None:
+        size = len(value[0]) if isinstance(value, tuple) else 64  # a body, or a count
+        if size > self.max_bytes // 8:
+            return
+        with self._lock:
+            self._drop(key)
+            self._entries[key] = (time.monotonic() + self.seconds, value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry[2]
+
+
+recent_reads = RecentReads()
+
+
+def _recent_reads() -> RecentReads | None:
+    return None if isinstance(caches["default"], LocMemCache) else recent_reads
+
+
 def _cache_get(key: str) -> Any:
+    recent = _recent_reads()
+    if recent is not None and (value := recent.get(key)) is not None:
+        return value
     try:
-        return cache.get(key)
+        value = cache.get(key)
     except Exception:
         _cache_failed()
         return None
+    if recent is not None and value is not None:
+        recent.put(key, value)
+    return value
 
 
 def _cache_set(key: str, value: Any) -> None:
+    recent = _recent_reads()
+    if recent is not None:
+        recent.put(key, value)
     try:
         cache.set(key, value, RESPONSE_CACHE_SECONDS)
     except Exception:
