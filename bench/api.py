@@ -31,8 +31,9 @@ misses once per worker instead of once. Nothing is cached before the run but by 
 Server: the product's own production configuration (`technopark serve`,
 core/management/commands/serve.py, imported here): gunicorn gthread, one worker per core ×
 8 threads, 30 s keep-alive; WEB_CONCURRENCY and TECHNOPARK_THREADS or --workers/--threads
-change it for both. The one difference: no access log here (serve writes one line per request
-to stdout). On this machine's 2 shared cores, alternating runs measured 2 × 8 ahead of 4 × 4,
+change it for both. The one difference: no access log here, as `TECHNOPARK_ACCESS_LOG=off`
+behind a proxy that logs (serve's default line per request costs gunicorn ~35 µs, about a
+fifth of a cached read). On this machine's 2 shared cores, alternating runs measured 2 × 8 ahead of 4 × 4,
 2 × 16 and 3 × 8 (docs/benchmarks.md); the reference runs on the same server.
 
 The bench-only view and urlconf live in this file: gunicorn imports it as the settings module

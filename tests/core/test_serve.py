@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,20 +28,24 @@ def _environment(**values: str) -> dict[str, str]:
     return {**base, **values}
 
 
-def _options(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], *args: str) -> dict[str, int]:
-    for name in ("WEB_CONCURRENCY", "TECHNOPARK_THREADS"):
+def _options(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], *args: str) -> dict[str, Any]:
+    for name in ("WEB_CONCURRENCY", "TECHNOPARK_THREADS", "TECHNOPARK_ACCESS_LOG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     parsed = serve.Command().create_parser("technopark", "serve").parse_args(list(args))
-    return {"workers": parsed.workers, "threads": parsed.threads}
+    return {"workers": parsed.workers, "threads": parsed.threads, "access_log": parsed.access_log}
 
 
 def test_defaults_are_one_worker_per_core_with_eight_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The configuration bench/api.py measured best on this machine (docs/benchmarks.md).
-    assert _options(monkeypatch, {}) == {"workers": os.cpu_count(), "threads": 8}
+    assert _options(monkeypatch, {}) == {
+        "workers": os.cpu_count(),
+        "threads": 8,
+        "access_log": "-",
+    }
     settings = serve.gunicorn_settings("127.0.0.1:8000", 2, 8)
     assert settings["worker_class"] == "gthread"
     assert (settings["workers"], settings["threads"]) == (2, 8)
@@ -57,13 +62,23 @@ def test_defaults_are_one_worker_per_core_with_eight_threads(
         ({"TECHNOPARK_THREADS": "2"}, ("--threads", "4"), {"threads": 4}),
         # Empty variables are unset ones.
         ({"WEB_CONCURRENCY": "", "TECHNOPARK_THREADS": ""}, (), {"threads": 8}),
+        ({"TECHNOPARK_ACCESS_LOG": "off"}, (), {"access_log": None}),
+        ({"TECHNOPARK_ACCESS_LOG": "OFF"}, (), {"access_log": None}),
+        (
+            {"TECHNOPARK_ACCESS_LOG": "/var/log/technopark/access.log"},
+            (),
+            {"access_log": "/var/log/technopark/access.log"},
+        ),
+        ({"TECHNOPARK_ACCESS_LOG": ""}, (), {"access_log": "-"}),
+        ({"TECHNOPARK_ACCESS_LOG": "off"}, ("--access-log", "-"), {"access_log": "-"}),
+        ({}, ("--access-log", "off"), {"access_log": None}),
     ],
 )
 def test_environment_and_options_size_the_server(
     monkeypatch: pytest.MonkeyPatch,
     env: dict[str, str],
     args: tuple[str, ...],
-    expected: dict[str, int],
+    expected: dict[str, Any],
 ) -> None:
     options = _options(monkeypatch, env, *args)
     assert {name: options[name] for name in expected} == expected
@@ -79,7 +94,7 @@ def test_help_names_the_variables(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    for name in ("WEB_CONCURRENCY", "TECHNOPARK_THREADS", "--threads", "TECHNOPARK_BIND"):
+    for name in ("WEB_CONCURRENCY", "TECHNOPARK_THREADS", "TECHNOPARK_ACCESS_LOG", "--threads"):
         assert name in result.stdout
 
 
@@ -93,6 +108,7 @@ def test_the_production_server_answers_with_threaded_workers(tmp_path: Path) -> 
         TECHNOPARK_VAR=str(tmp_path / "var"),
         WEB_CONCURRENCY="1",
         TECHNOPARK_THREADS="3",
+        TECHNOPARK_ACCESS_LOG=str(tmp_path / "access.log"),
     )
     server = subprocess.Popen(
         [*TECHNOPARK, "serve", "--production", "--no-worker", "--bind", f"127.0.0.1:{port}"],
@@ -121,3 +137,4 @@ def test_the_production_server_answers_with_threaded_workers(tmp_path: Path) -> 
     assert status == 200, output[-3000:]
     assert f"Serving on http://127.0.0.1:{port}/ with 1 workers × 3 threads" in output
     assert "Using worker: gthread" in output  # gunicorn's own log line
+    assert '"GET /api/v1/health HTTP/1.1" 200' in (tmp_path / "access.log").read_text()
