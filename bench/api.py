@@ -24,17 +24,19 @@ against ~0.25 ms.
 Reads are cached per registry version (parks/api.py), so repeated URLs are mostly cache hits;
 "park list, cold" asks a different page each time and shows the cost of a miss. With
 REDIS_URL set the server caches in Redis (as in production), under a key prefix of its own
-per run; otherwise each worker keeps its own memory cache, and a park detail asked at random
-misses once per worker instead of once. Nothing is cached before the run but by the warm-up
-(a tenth of the requests, on the same URLs).
+per run, and each worker keeps what it read for 5 s (RecentReads); otherwise each worker keeps
+its own memory cache, and a park detail asked at random misses once per worker instead of
+once. Nothing is cached before the run but by the warm-up (a tenth of the requests, on the
+same URLs): of the 500 park details, about 330 are first asked during the measured run, so
+park detail's p95 is that of a mix of hits and ~16% misses (1 - e^-0.4 of them warmed).
 
 Server: the product's own production configuration (`technopark serve`,
 core/management/commands/serve.py, imported here): gunicorn gthread, one worker per core ×
 8 threads, 30 s keep-alive; WEB_CONCURRENCY and TECHNOPARK_THREADS or --workers/--threads
 change it for both. The one difference: no access log here, as `TECHNOPARK_ACCESS_LOG=off`
 behind a proxy that logs (serve's default line per request costs gunicorn ~35 µs, about a
-fifth of a cached read). On this machine's 2 shared cores, alternating runs measured 2 × 8 ahead of 4 × 4,
-2 × 16 and 3 × 8 (docs/benchmarks.md); the reference runs on the same server.
+fifth of a cached read). On this machine's 2 shared cores, alternating runs measured 2 × 8
+ahead of 4 × 4, 2 × 16 and 3 × 8 (docs/benchmarks.md); the reference runs on the same server.
 
 The bench-only view and urlconf live in this file: gunicorn imports it as the settings module
 (`TECHNOPARK_BENCH_SERVER=1`), never the product.
