@@ -162,3 +162,35 @@ def test_other_methods_paths_and_exports_are_not_answered_early(
     routed.clear()
     assert client.head(f"{API}/parks").status_code in {200, 405}
     assert routed
+
+
+def test_a_miss_looks_the_key_up_once(
+    world: Any, routed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The middleware's miss is the endpoint's: the body is looked up in the shared cache once
+    per request, not again by the endpoint (a round trip to Redis in production)."""
+    from django.core.cache import caches
+
+    shared = caches["default"]
+    looked_up: list[str] = []
+    get = shared.get
+
+    def counting_get(key: str, *args: Any, **kwargs: Any) -> Any:
+        looked_up.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(shared, "get", counting_get)
+    client = Client()
+    path = f"{API}/parks/{world.own_park.park_id}"
+    first = client.get(path)
+    assert first.status_code == 200 and routed
+    assert len(looked_up) == 1, looked_up  # the middleware's look-up; the endpoint built it
+    looked_up.clear()
+    assert client.get(path).content == first.content
+    assert len(looked_up) == 1  # the hit
+    # A signed-in caller's read is looked up by the endpoint, under its own scope.
+    looked_up.clear()
+    signed_in = Client()
+    signed_in.force_login(world.users["operator"])
+    assert signed_in.get(path).status_code == 200
+    assert len(looked_up) == 1

@@ -735,7 +735,8 @@ def cached_read(request: HttpRequest, build: Callable[[], HttpResponse]) -> Http
     If-None-Match holds it is answered 304 without a body.
     """
     key = response_cache_key(request)
-    hit = _cache_get(key)
+    # PublicReadCacheMiddleware has just missed this very key: no second look-up.
+    hit = None if getattr(request, "technopark_missed_key", None) == key else _cache_get(key)
     if hit is None:
         response = build()
         if response.status_code != 200:
@@ -816,8 +817,10 @@ class PublicReadCacheMiddleware:
         except (DisallowedHost, PermissionDenied):
             return None  # refused below, exactly as without this middleware
         self.locale.process_request(request)
-        hit = _cache_get(response_cache_key(request, scope=permission_scope(None)))
+        key = response_cache_key(request, scope=permission_scope(None))
+        hit = _cache_get(key)
         if hit is None:
+            request.technopark_missed_key = key  # type: ignore[attr-defined]
             return None
         # In the order the skipped middleware would treat the answer (innermost first).
         answer = _cached_answer(request, hit)
