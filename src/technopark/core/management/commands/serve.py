@@ -16,8 +16,10 @@ from django.core.management.base import BaseCommand, CommandParser
 # idle keep-alive connections in its event loop, not in a thread. A Python process runs on one
 # core at a time, so one worker per core keeps every core busy, and the threads overlap each
 # request's waits on the database and the cache. bench/api.py (50 clients, 2 cores, cached
-# API reads) measured 2 workers × 8 threads ahead of 4 × 4, 2 × 16, 3 × 8 and sync workers
-# (docs/benchmarks.md); bench/api.py starts its server with these same defaults.
+# API reads) measured 2 workers × 8 threads ahead of 4 × 4, 2 × 16 and 3 × 8, and level with
+# 2 × 4 (docs/benchmarks.md); it starts its server with these same defaults. Sync workers
+# (the previous default, 2 × cores + 1) serve one request per process and close every
+# connection after it.
 WORKER_CLASS = "gthread"
 THREADS = 8
 # A browser or a proxy in front reuses its connection within this many idle seconds.
