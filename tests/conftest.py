@@ -110,6 +110,34 @@ def require_chromium() -> None:
     pytest.skip(message)
 
 
+def require_redis() -> None:
+    """Skip locally, fail in CI (CI=true), when no Redis server answers on 127.0.0.1:6379."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+    except OSError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+
+
+@pytest.fixture
+def routed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths URL routing resolved during the test: empty when a middleware answered alone."""
+    from django.urls import resolvers
+
+    seen: list[str] = []
+    resolve = resolvers.URLResolver.resolve
+
+    def spy(self: Any, path_info: str) -> Any:
+        seen.append(path_info)
+        return resolve(self, path_info)
+
+    monkeypatch.setattr(resolvers.URLResolver, "resolve", spy)
+    return seen
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     require_chromium()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -12,18 +10,14 @@ from typing import Any
 import pytest
 
 from technopark.core.cache import RedisCache
+from tests.conftest import require_redis
 
 REDIS = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
 def redis_cache() -> Iterator[Any]:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
-        pytest.skip("no Redis server on 127.0.0.1:6379")
+    require_redis()
     prefix = f"technopark-test-{uuid.uuid4().hex}"
     cache = RedisCache(REDIS, {"KEY_PREFIX": prefix})
     yield cache

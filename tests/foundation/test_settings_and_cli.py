@@ -101,14 +101,9 @@ def test_api_routing_errors_use_the_one_error_format(method: str, path: str, sta
 
 def test_redis_url_makes_redis_the_cache(tmp_path: Path) -> None:
     """REDIS_URL switches the cache to Redis (the server this machine runs on 127.0.0.1:6379)."""
-    import socket
+    from tests.conftest import require_redis
 
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
-        pytest.skip("no Redis server on 127.0.0.1:6379")
+    require_redis()
     code = (
         "from django.core.cache import caches; cache = caches['default']; "
         "cache.set('technopark-test', 41 + 1, 30); "

@@ -20,22 +20,6 @@ def empty_cache() -> None:
     cache.clear()
 
 
-@pytest.fixture
-def routed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths URL routing resolved: empty when the middleware answered alone."""
-    from django.urls import resolvers
-
-    seen: list[str] = []
-    resolve = resolvers.URLResolver.resolve
-
-    def spy(self: Any, path_info: str) -> Any:
-        seen.append(path_info)
-        return resolve(self, path_info)
-
-    monkeypatch.setattr(resolvers.URLResolver, "resolve", spy)
-    return seen
-
-
 def _headers(response: Any) -> dict[str, str]:
     return {k: v for k, v in response.items() if k != "X-Request-ID"}
 

@@ -3,8 +3,6 @@ cached read against Redis makes no round trip; an edit is still seen by the next
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import time
 import uuid
@@ -17,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from technopark.parks.api import RecentReads, recent_reads
+from tests.conftest import require_redis
 
 API = "/api/v1"
 
@@ -53,12 +52,7 @@ def test_the_oldest_copies_go_first_beyond_the_byte_limit() -> None:
 @pytest.fixture
 def redis_cache(settings: Any) -> Iterator[Any]:
     """The default cache on the Redis server this machine runs (as in production)."""
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
-        pytest.skip("no Redis server on 127.0.0.1:6379")
+    require_redis()
     prefix = f"technopark-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
@@ -86,18 +80,8 @@ def _names(response: Any) -> dict[str, str]:
 
 
 def test_a_read_is_answered_from_the_process_copy(
-    world: Any, redis_cache: Any, monkeypatch: pytest.MonkeyPatch
+    world: Any, redis_cache: Any, routed: list[str]
 ) -> None:
-    from django.urls import resolvers
-
-    routed: list[str] = []
-    resolve = resolvers.URLResolver.resolve
-
-    def spy(self: Any, path_info: str) -> Any:
-        routed.append(path_info)
-        return resolve(self, path_info)
-
-    monkeypatch.setattr(resolvers.URLResolver, "resolve", spy)
     anonymous = Client()
     detail = f"{API}/parks/{world.own_park.park_id}"
     first = {path: anonymous.get(path) for path in [f"{API}/parks", detail]}

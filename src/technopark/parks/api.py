@@ -242,6 +242,12 @@ def _is_unique(model: type[Model], name: str) -> bool:
     return bool(getattr(field, "unique", False))
 
 
+#: From this offset on, a page is read in two queries: the primary keys of its rows, then
+#: those rows (in the same order). SQLite, /parks at offset 39,000 of 50,000 with the count
+#: cached: ~25 → ~10 ms.
+DEFERRED_OFFSET = 500
+
+
 def paginate(
     request: HttpRequest,
     queryset: QuerySet[Any],
@@ -268,11 +274,6 @@ def paginate(
         "offset": offset,
         "results": results,
     }
-
-
-#: From this offset on, a page is read in two queries: the primary keys of its rows, then
-#: those rows (in the same order). SQLite, offset 39,000 of 50,000 parks: ~20 → ~5 ms.
-DEFERRED_OFFSET = 500
 
 
 # ---- fast list rows ----------------------------------------------------------------------

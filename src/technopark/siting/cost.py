@@ -467,32 +467,30 @@ class ParkCosts:
     tax_outcomes: list[TaxOutcome]
     #: per park, the sum of the known labour and tax components and how many are unknown:
     #: the part of :func:`park_totals` that does not change with the utility needs
-    fixed_total: np.ndarray | None = None
-    fixed_unknown: np.ndarray | None = None
-    #: the warnings of ``tax_outcomes``, each once, in order
-    tax_warnings: tuple[str, ...] = ()
-    #: per utility, the PV-weighted consumption of the current needs (tariff units)
-    utility_use: dict[str, float] = field(default_factory=dict)
+    fixed_total: np.ndarray
+    fixed_unknown: np.ndarray
     #: parks × utilities (``UTILITIES`` order): unit prices with unknown as 0, and unknown
-    price_known: np.ndarray | None = None
-    price_unknown: np.ndarray | None = None
+    price_known: np.ndarray
+    price_unknown: np.ndarray
+    #: the warnings of ``tax_outcomes``, each once, in order
+    tax_warnings: tuple[str, ...]
+    #: per utility, the PV-weighted consumption of the current needs (tariff units); set by
+    #: ``_with_utilities``
+    utility_use: dict[str, float] = field(default_factory=dict)
 
     def component(self, key: str, parks: np.ndarray | None = None) -> np.ndarray:
         """Park component ``key`` (one of ``PARK_COMPONENTS``) at park codes ``parks`` (all
         parks when None); NaN = unknown. A utility costs its PV-weighted consumption × the
         park's tariff; a need of 0 costs 0, even without a tariff."""
-        if key.startswith("utility."):
-            u = key.split(".", 1)[1]
-            price = self.unit_price[u]
-            q = self.utility_use[u]
-            if not len(price):
-                return np.full(len(parks) if parks is not None else 0, np.nan)
-            at = price if parks is None else price[parks]
-            return np.zeros(len(at)) if q == 0 else q * at
-        arr = self.components[key]
-        if not len(arr):
-            return np.full(len(parks) if parks is not None else 0, np.nan)
-        return arr if parks is None else arr[parks]
+        utility = key.removeprefix("utility.")
+        arr = self.unit_price[utility] if utility != key else self.components[key]
+        if not len(arr):  # no parks
+            return np.full(0 if parks is None else len(parks), np.nan)
+        at = arr if parks is None else arr[parks]
+        if utility == key:
+            return at
+        use = self.utility_use[utility]
+        return np.zeros(len(at)) if use == 0 else use * at
 
 
 def _consumption(ctx: CostContext) -> dict[str, np.ndarray]:
@@ -708,9 +706,9 @@ def _park_base_costs(index: SiteIndex, ctx: CostContext) -> ParkCosts:
         tax_outcomes=outcomes,
         fixed_total=fixed_total,
         fixed_unknown=fixed_unknown,
-        tax_warnings=tuple(dict.fromkeys(w for o in outcomes for w in o.warnings)),
         price_known=np.where(price_unknown, 0.0, prices),
         price_unknown=price_unknown,
+        tax_warnings=tuple(dict.fromkeys(w for o in outcomes for w in o.warnings)),
     )
 
 
@@ -829,23 +827,17 @@ def prices_in(index: SiteIndex, ctx: CostContext, currency: str) -> tuple[np.nda
     return value
 
 
-def price_columns(currency: str) -> tuple[str, str]:
-    """The names of :func:`prices_in`'s columns in a :class:`RowsView`."""
-    return f"sale_price@{currency}", f"lease_per_year@{currency}"
-
-
 def land_options(
     index: SiteIndex, rows: np.ndarray, ctx: CostContext, view: RowsView | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(sale price, lease per year) in the output currency and in the budget currency for
     ``rows`` — NaN where the price or its exchange rate is unknown."""
     v = view if view is not None else RowsView(index, rows)
-    out = []
     b = ctx.requirements.budget
+    out = []
     for currency in (ctx.currency, b.currency if b is not None else ctx.currency):
-        full = prices_in(index, ctx, currency)
-        for name, values in zip(price_columns(currency), full, strict=True):
-            out.append(v.of(name, values))
+        sale, lease = prices_in(index, ctx, currency)  # the same arrays for the same currency
+        out += [v.of(f"sale_price@{currency}", sale), v.of(f"lease_per_year@{currency}", lease)]
     return out[0], out[1], out[2], out[3]
 
 
@@ -988,16 +980,8 @@ def park_totals(pc: ParkCosts) -> tuple[np.ndarray, np.ndarray]:
     """Per park: the sum of its known components (utilities, labour, taxes) and how many
     are unknown. The labour and tax part comes summed with the project's park costs
     (``ParkCosts.fixed_total``); the utilities, which follow the needs, are added here."""
-    n = len(pc.components["labour"])
-    if not n:
+    if not len(pc.fixed_total):
         return np.zeros(0), np.zeros(0, dtype=np.int8)
-    if (
-        pc.fixed_total is None
-        or pc.fixed_unknown is None
-        or pc.price_known is None
-        or pc.price_unknown is None
-    ):
-        return _known_sum([pc.component(k) for k in PARK_COMPONENTS], n)
     use = np.array([pc.utility_use[u] for u, *_ in UTILITIES])
     used = use != 0  # a need of 0 costs 0: known
     total = pc.fixed_total + pc.price_known @ use
