@@ -7,8 +7,8 @@
 For each database the script fills a dedicated database with synthetic parks and sites (bulk
 inserts, reused on the next run when the counts match: a SQLite file in bench/out/, the
 PostgreSQL database `technopark_bench_api`; other sizes get their own, suffixed with the
-size), starts gunicorn on 127.0.0.1 with the product's
-settings and URLs plus one bench-only view, and sends a bounded number of requests from
+size), starts the product's server (granian) on 127.0.0.1 with the product's settings and URLs
+plus the bench-only views, and sends a bounded number of requests from
 `--clients` threads, each a closed loop over its own keep-alive connection (no think time). It
 prints p50 and p95 latency and throughput of each endpoint beside the reference measured on
 the same server in the same run: a bare Django view that returns a fixed JSON document (same
@@ -30,16 +30,20 @@ once. Nothing is cached before the run but by the warm-up (a tenth of the reques
 same URLs): of the 500 park details, about 330 are first asked during the measured run, so
 park detail's p95 is that of a mix of hits and ~16% misses (1 - e^-0.4 of them warmed).
 
-Server: the product's own production configuration (`technopark serve`,
-core/management/commands/serve.py, imported here): gunicorn gthread, one worker per core ×
-8 threads, 30 s keep-alive; WEB_CONCURRENCY and TECHNOPARK_THREADS or --workers/--threads
-change it for both. The one difference: no access log here, as `TECHNOPARK_ACCESS_LOG=off`
-behind a proxy that logs (serve's default line per request costs gunicorn ~35 µs, about a
-fifth of a cached read). On this machine's 2 shared cores, alternating runs measured 2 × 8
-ahead of 4 × 4, 2 × 16 and 3 × 8 (docs/benchmarks.md); the reference runs on the same server.
+Server: the product's own production configuration, started from `technopark serve`'s
+server_options() (core/management/commands/serve.py) by this script run with --serve-on:
+granian's WSGI workers, one per core × serve.THREADS threads, HTTP/1.1 keep-alive closed
+after 30 s idle; WEB_CONCURRENCY and TECHNOPARK_THREADS or --workers/--threads change it for
+both. The one difference: no access log here, as `TECHNOPARK_ACCESS_LOG=off` behind a proxy
+that logs (the line per request cost gunicorn ~35 µs, about a fifth of a cached read; not
+measured under granian). The reference runs on the same server. Until 2026-11-28 the product
+(and this script) ran gunicorn gthread 2 × 8, which alternating runs had measured ahead of
+4 × 4, 2 × 16 and 3 × 8 (docs/benchmarks.md); at the same moments granian 2 × 2 and 2 × 8
+answered the bare view at p95 35–45 ms and 2,066–3,043 req/s against gunicorn's 44–92 ms and
+1,115–1,957.
 
-The bench-only view and urlconf live in this file: gunicorn imports it as the settings module
-(`TECHNOPARK_BENCH_SERVER=1`), never the product.
+The bench-only views and urlconf live in this file: granian's workers import it as the
+settings module (`TECHNOPARK_BENCH_SERVER=1`), never the product.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from granian import Granian
+
 from technopark.core.management.commands import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +74,7 @@ PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:
 PG_DB = "technopark_bench_api"
 BUDGET_P95_MS = 50.0
 
-# ---- the server side: gunicorn imports this module as DJANGO_SETTINGS_MODULE -------------
+# ---- the server side: granian's workers import this module as DJANGO_SETTINGS_MODULE -----
 
 if os.environ.get("TECHNOPARK_BENCH_SERVER") == "1":
     from django.http import HttpRequest, JsonResponse
@@ -101,12 +107,17 @@ if os.environ.get("TECHNOPARK_BENCH_SERVER") == "1":
         """The same, with a body the size of a park list page."""
         return JsonResponse(FIXED_PAGE)
 
+    def worker_pid(request: HttpRequest) -> JsonResponse:
+        """Which worker process serves this connection (the clients' spread over workers)."""
+        return JsonResponse({"pid": os.getpid()})
+
     def __getattr__(name: str) -> Any:
         """The urlconf, built on first use: the product's URLs need the apps loaded first."""
         if name == "urlpatterns":
             return [
                 path("bench/fixed-json", fixed_json),
                 path("bench/fixed-page", fixed_page),
+                path("bench/worker", worker_pid),
                 path("", include("technopark.config.urls")),
             ]
         raise AttributeError(name)
@@ -233,9 +244,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(port: int, timeout: float = 60.0) -> None:
+def wait_until_up(
+    port: int, server: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
+) -> None:
     deadline = time.time() + timeout
-    while time.time() < deadline:
+    while time.time() < deadline and server.poll() is None:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/v1/health")
@@ -244,7 +257,7 @@ def wait_until_up(port: int, timeout: float = 60.0) -> None:
         except OSError:
             pass
         time.sleep(0.3)
-    raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log")
+    raise SystemExit(f"the server did not start; see {log.relative_to(ROOT)}")
 
 
 class KeepAliveConnection:
@@ -408,25 +421,18 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
     print(f"[{label}] data: {prep.stdout.strip().splitlines()[-1]}", flush=True)
 
     port = free_port()
-    log = open(OUT / f"gunicorn-{label}.log", "w")  # noqa: SIM115 - closed below
+    log_path = OUT / f"server-{label}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "gunicorn",
-            "technopark.config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
+            __file__,
+            "--serve-on",
+            str(port),
             "--workers",
             str(args.workers),
-            "--worker-class",
-            serve.WORKER_CLASS,
             "--threads",
             str(args.threads),
-            "--keep-alive",
-            str(serve.KEEPALIVE_SECONDS),
-            "--log-level",
-            "warning",
         ],
         env={**env, "DJANGO_SETTINGS_MODULE": "api", "TECHNOPARK_BENCH_SERVER": "1"},
         stdout=log,
@@ -434,7 +440,7 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
         start_new_session=True,
     )
     try:
-        wait_until_up(port)
+        wait_until_up(port, server, log_path)
         rng = random.Random(7)
         published = [i for i in range(args.parks) if i % 20 != 19]
         park_paths = [f"/api/v1/parks/bench-park-{rng.choice(published):06d}" for _ in range(500)]
@@ -512,28 +518,36 @@ def main() -> None:
         "--workers",
         type=int,
         default=serve.default_workers(),
-        help="gunicorn worker processes (default: technopark serve's)",
+        help="worker processes (default: technopark serve's)",
     )
     parser.add_argument(
         "--threads",
         type=int,
         default=serve.default_threads(),
-        help="threads per gunicorn worker (default: technopark serve's)",
+        help="threads per worker process (default: technopark serve's)",
     )
     parser.add_argument(
         "--only", default="", help="only the cases whose names contain one of these words (a,b)"
     )
     parser.add_argument("--populate-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-on", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.populate_only:
         print(json.dumps(populate(args.parks, args.sites)))
         return
+    if args.serve_on:
+        # The server of `technopark serve --production`, as configured there; no access log.
+        options = serve.server_options(
+            f"127.0.0.1:{args.serve_on}", args.workers, args.threads, access_log=None
+        )
+        Granian(**options).serve()
+        return
 
     OUT.mkdir(exist_ok=True)
     print(
         f"API benchmark: {args.parks:,} parks, {args.sites:,} sites, {args.clients} clients, "
-        f"{args.requests} requests per case, gunicorn {args.workers} workers × {args.threads} "
+        f"{args.requests} requests per case, granian {args.workers} workers × {args.threads} "
         f"threads, {os.cpu_count()} CPUs, cache "
         f"{'Redis' if os.environ.get('REDIS_URL') else 'per-process memory'}",
         flush=True,
