@@ -35,6 +35,17 @@ class World:
     users: dict[str, Any]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _registry_notices_closed(django_db_setup: Any) -> Iterator[None]:
+    """A test served over a live server on PostgreSQL leaves its process listening for
+    registry notices (parks.selectors.registry_version) on a connection of its own; closed
+    before the test database is dropped, which it would otherwise keep open."""
+    yield
+    from technopark.parks.selectors import close_registry_notices
+
+    close_registry_notices()
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     from technopark.core.choices import Role

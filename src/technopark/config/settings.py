@@ -209,6 +209,12 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# On PostgreSQL each process learns of registry commits from PostgreSQL's notices (LISTEN on
+# a connection of its own, parks.selectors.registry_version) instead of asking for the
+# registry version on every cached API read. Off behind a pooler that does not pass LISTEN on
+# (PgBouncer in transaction mode): then every read asks, as on a single request.
+REGISTRY_NOTICES = env_bool("TECHNOPARK_REGISTRY_NOTICES", True)
+
 # Background tasks (simulations, large imports, documents): stored in the database and run by
 # `technopark db_worker` (started by `technopark serve`). TASKS_BACKEND=immediate runs them
 # in the request instead (tests, single-process setups).

@@ -821,7 +821,12 @@ class PublicReadCacheMiddleware:
             response = self._hit(request)
             if response is not None:
                 return response
-        return self.get_response(request)
+        answer = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            # It may have written: this process reads the registry version again rather than
+            # wait for PostgreSQL's notice of the commit (selectors.registry_version).
+            selectors.registry_may_have_changed()
+        return answer
 
     def _hit(self, request: HttpRequest) -> HttpResponseBase | None:
         try:
