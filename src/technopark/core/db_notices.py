@@ -69,6 +69,20 @@ class NotifiedValue:
     def get(self) -> Any:
         """The value, as of the last commit notified; None when there is no listening
         connection (then the caller reads the value on its own connection)."""
+        # Without the lock while nothing is waiting on the socket: the threads of a process
+        # would otherwise queue here on every request. A thread that drains the socket marks
+        # the value unread first, so a value still in place after an empty look is current.
+        value, poll = self._value, self._poll
+        if (
+            value is not _UNREAD
+            and poll is not None
+            and not self._noticed
+            and time.monotonic() - self._read_at <= self.max_age
+            and not poll.poll(0)
+            and self._value is value
+            and self._pid == os.getpid()
+        ):
+            return value
         with self._lock:
             if self._pid != os.getpid():
                 self._forked()
@@ -130,6 +144,8 @@ class NotifiedValue:
         """Whether a notice has arrived since the last look (they are consumed)."""
         noticed, self._noticed = self._noticed, False
         if self._poll.poll(0):
+            self._value = _UNREAD  # before the socket is drained: see get
+            noticed = True  # data arrived: a notice, or the end of the connection (raised)
             pgconn = self._conn.pgconn
             pgconn.consume_input()  # raises when the server has closed the connection
             while pgconn.notifies() is not None:
