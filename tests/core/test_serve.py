@@ -60,12 +60,12 @@ def _options(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], *args: str) -
     return {"workers": parsed.workers, "threads": parsed.threads, "access_log": parsed.access_log}
 
 
-def test_defaults_are_one_worker_per_core_with_eight_threads(
+def test_defaults_are_one_worker_per_core_with_two_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert _options(monkeypatch, {}) == {
         "workers": os.cpu_count(),
-        "threads": 8,
+        "threads": 2,
         "access_log": "-",
     }
     options = serve.server_options("127.0.0.1:8000", 2, 8)
@@ -84,14 +84,14 @@ def test_defaults_are_one_worker_per_core_with_eight_threads(
 @pytest.mark.parametrize(
     ("env", "args", "expected"),
     [
-        ({"WEB_CONCURRENCY": "3"}, (), {"workers": 3, "threads": 8}),
+        ({"WEB_CONCURRENCY": "3"}, (), {"workers": 3, "threads": 2}),
         ({"TECHNOPARK_THREADS": "16"}, (), {"threads": 16}),
-        ({"WEB_CONCURRENCY": "3", "TECHNOPARK_THREADS": "2"}, (), {"workers": 3, "threads": 2}),
+        ({"WEB_CONCURRENCY": "3", "TECHNOPARK_THREADS": "5"}, (), {"workers": 3, "threads": 5}),
         # The command line wins over the environment.
         ({"WEB_CONCURRENCY": "3"}, ("--workers", "5", "--threads", "4"), {"workers": 5}),
         ({"TECHNOPARK_THREADS": "2"}, ("--threads", "4"), {"threads": 4}),
         # Empty variables are unset ones.
-        ({"WEB_CONCURRENCY": "", "TECHNOPARK_THREADS": ""}, (), {"threads": 8}),
+        ({"WEB_CONCURRENCY": "", "TECHNOPARK_THREADS": ""}, (), {"threads": 2}),
         ({"TECHNOPARK_ACCESS_LOG": "off"}, (), {"access_log": None}),
         ({"TECHNOPARK_ACCESS_LOG": "OFF"}, (), {"access_log": None}),
         (

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn technopark.config.wsgi)."""
+"""WSGI entry point (granian technopark.config.wsgi:application, started by `technopark serve`)."""
 
 import os
 

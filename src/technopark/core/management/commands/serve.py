@@ -34,10 +34,13 @@ TARGET = "technopark.config.wsgi:application"
 # at a time, so one worker per core keeps every core busy. In a worker, THREADS Python threads
 # (granian's "blocking threads") run the requests, so that one request's wait on the database
 # or the cache overlaps another's work; granian's Rust runtime reads and writes the sockets and
-# keeps idle keep-alive connections, holding no Python thread. Granian warns at start when the
-# threads exceed 2 × cores + 1 (8 on 2 cores do); bench/api.py measured 2 × 2 and 2 × 8 within
-# the same range, and THREADS follows that benchmark, not the warning.
-THREADS = 8
+# keeps idle keep-alive connections, holding no Python thread. Two threads: bench/api.py
+# alternating 1, 2, 4 and 8 threads per worker (2026-11-29 00:00-00:06, 2 workers, both
+# databases) gave 2 the shortest tails — park lists p95 23-44 ms against 36-72 with 8, the
+# PostgreSQL park detail 66-89 against 89-98 — as more threads mostly wait for the GIL, and a
+# request that returns from a round trip to the database or Redis waits longest for it; one
+# thread cannot overlap one request's wait with another's work (SQLite detail 80 ms).
+THREADS = 2
 # An idle keep-alive connection is closed after this many seconds: granian waits this long for
 # the next request's headers (as gunicorn's keep-alive was set before).
 KEEPALIVE_SECONDS = 30
