@@ -22,7 +22,9 @@ body): http.client parses every header with the email package, ~0.4 ms of CPU a 
 against ~0.25 ms.
 
 Reads are cached per registry version (parks/api.py), so repeated URLs are mostly cache hits;
-"park list, cold" asks a different page each time and shows the cost of a miss. With
+"park list, cold" asks a page at random of 800 and shows the cost of a miss; "park detail,
+cold" asks each park once (after its warm-up's parks, other parks): every request a first
+read. With
 REDIS_URL set the server caches in Redis (as in production), under a key prefix of its own
 per run, and each worker keeps what it read for 5 s (RecentReads); otherwise each worker keeps
 its own memory cache, and a park detail asked at random misses once per worker instead of
@@ -60,6 +62,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -317,8 +320,13 @@ class KeepAliveConnection:
         return status, body
 
 
-def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, float]:
-    """Send `total` requests spread over `clients` keep-alive threads; latencies in ms."""
+def load(
+    port: int, paths: list[str], clients: int, total: int, once: Iterator[str] | None = None
+) -> dict[str, float]:
+    """Send `total` requests spread over `clients` keep-alive threads; latencies in ms.
+
+    Each request asks a path chosen at random from `paths`, or the next one of `once` (every
+    path once, shared by the clients)."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -344,7 +352,7 @@ def load(port: int, paths: list[str], clients: int, total: int) -> dict[str, flo
             with lock:
                 if next(counter, None) is None:
                     break
-            path = rng.choice(paths)
+                path = rng.choice(paths) if once is None else next(once)
             started = time.perf_counter()
             try:
                 if conn.get(path)[0] != 200:
@@ -458,6 +466,11 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             ),
             ("park detail", park_paths),
             (
+                # Every request a park not read before: what a first read costs.
+                "park detail, cold (each park once)",
+                [f"/api/v1/parks/bench-park-{i:06d}" for i in published[-(args.requests * 2) :]],
+            ),
+            (
                 # Every request a different page: what a read costs when the cache cannot help.
                 "park list, cold (all pages differ)",
                 [f"/api/v1/parks?offset={50 * i}" for i in range(min(args.parks, 40_000) // 50)],
@@ -479,8 +492,10 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             cases = cases[:2] + [c for c in cases[2:] if any(w in c[0] for w in words)]
         rows = []
         for name, paths in cases:
-            load(port, paths, min(args.clients, 10), max(50, args.requests // 10))  # warm up
-            result = load(port, paths, args.clients, args.requests)
+            once = iter(paths[1:]) if "each park once" in name else None
+            warm_up = max(50, args.requests // 10)
+            load(port, paths, min(args.clients, 10), warm_up, once)
+            result = load(port, paths, args.clients, args.requests, once)
             rows.append({"database": label, "case": name, **result, "load": os.getloadavg()[0]})
             load1 = os.getloadavg()[0]
             print(

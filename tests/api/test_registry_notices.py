@@ -275,3 +275,29 @@ def test_a_write_through_this_process_needs_no_notice(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE parks_historicalpark ENABLE TRIGGER USER")
+
+
+def test_many_threads_read_at_once(counted: Any) -> None:
+    """The threads of a server process look at the socket at the same time (the look takes no
+    lock): every one gets the value, none an error, and a notice is still seen."""
+    value, reads = counted
+    first = value.get()
+    errors: list[BaseException] = []
+    seen: list[Any] = []
+
+    def read_many() -> None:
+        try:
+            for _ in range(3000):
+                seen.append(value.get())
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:1]
+    assert set(seen) == {first} and len(reads) == 1
+    notify()
+    assert eventually(lambda: value.get() == first and len(reads) == 2)

@@ -59,7 +59,7 @@ class NotifiedValue:
         self.retry_after = retry_after
         self._lock = threading.Lock()
         self._conn: Any = None
-        self._poll: Any = None
+        self._polls = threading.local()
         self._pid = os.getpid()
         self._value: Any = _UNREAD
         self._read_at = 0.0
@@ -72,17 +72,20 @@ class NotifiedValue:
         # Without the lock while nothing is waiting on the socket: the threads of a process
         # would otherwise queue here on every request. A thread that drains the socket marks
         # the value unread first, so a value still in place after an empty look is current.
-        value, poll = self._value, self._poll
+        value, conn = self._value, self._conn
         if (
             value is not _UNREAD
-            and poll is not None
+            and conn is not None
             and not self._noticed
             and time.monotonic() - self._read_at <= self.max_age
-            and not poll.poll(0)
-            and self._value is value
             and self._pid == os.getpid()
         ):
-            return value
+            try:
+                waiting = self._waiting(conn)
+            except Exception:  # closed by another thread meanwhile: the locked way decides
+                waiting = True
+            if not waiting and self._value is value:
+                return value
         with self._lock:
             if self._pid != os.getpid():
                 self._forked()
@@ -112,7 +115,7 @@ class NotifiedValue:
         with self._lock:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
-            self._conn = self._poll = None
+            self._conn = None
             self._value = _UNREAD
 
     # ---- internals --------------------------------------------------------------------
@@ -130,8 +133,6 @@ class NotifiedValue:
             self._drop(now, "unavailable")
             return False
         self._conn = conn
-        self._poll = select.poll()
-        self._poll.register(conn.fileno(), select.POLLIN)
         self._value = _UNREAD
         self._failed_at = None
         return True
@@ -140,10 +141,21 @@ class NotifiedValue:
         # Called by psycopg for notices that arrive while this connection runs a query.
         self._noticed = True
 
+    def _waiting(self, conn: Any) -> bool:
+        """Whether the connection's socket holds data, without blocking. A poll object of the
+        calling thread's own: one poll object may not be polled by two threads at once."""
+        fd = conn.fileno()
+        mine = getattr(self._polls, "fd_poll", None)
+        if mine is None or mine[0] != fd:
+            poll = select.poll()
+            poll.register(fd, select.POLLIN)
+            mine = self._polls.fd_poll = (fd, poll)
+        return bool(mine[1].poll(0))
+
     def _pending(self) -> bool:
         """Whether a notice has arrived since the last look (they are consumed)."""
         noticed, self._noticed = self._noticed, False
-        if self._poll.poll(0):
+        if self._waiting(self._conn):
             self._value = _UNREAD  # before the socket is drained: see get
             noticed = True  # data arrived: a notice, or the end of the connection (raised)
             pgconn = self._conn.pgconn
@@ -166,13 +178,13 @@ class NotifiedValue:
         if self._conn is not None:
             with contextlib.suppress(Exception):  # already broken: nothing more to do
                 self._conn.close()
-        self._conn = self._poll = None
+        self._conn = None
         self._value = _UNREAD
 
     def _forked(self) -> None:
         if self._conn is not None:
             _inherited.append(self._conn)
-        self._conn = self._poll = None
+        self._conn = None
         self._value = _UNREAD
         self._failed_at = None
         self._pid = os.getpid()
