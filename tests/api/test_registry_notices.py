@@ -301,3 +301,18 @@ def test_many_threads_read_at_once(counted: Any) -> None:
     assert set(seen) == {first} and len(reads) == 1
     notify()
     assert eventually(lambda: value.get() == first and len(reads) == 2)
+
+
+def test_notices_can_be_switched_off(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TECHNOPARK_REGISTRY_NOTICES=off (behind a pooler that does not pass LISTEN on): no
+    listening connection, the version read on the request's own connection every time."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REGISTRY_NOTICES = False
+    monkeypatch.setattr(selectors, "_registry_notices", None)
+    with CaptureQueriesContext(connection) as queries:
+        first = selectors.registry_version()
+        assert selectors.registry_version() == first
+    assert selectors._registry_notices is None
+    executed = [q for q in queries.captured_queries if q["sql"].startswith("EXECUTE")]
+    assert len(executed) == 2, "read on every call"

@@ -572,11 +572,11 @@ def materialized(page: dict[str, Any]) -> dict[str, Any]:
 #
 # Reads of parks and sites (lists and details) are answered from Django's cache (Redis in
 # production) when nothing they could show has changed: the key holds the registry version
-# (selectors.registry_version: one query of index look-ups, changed by every write, import,
-# publish or unpublish), the caller's permission scope, the language, today's date (rows say
-# whether their data is stale) and the full path with its query string. A hit costs that one
-# query instead of counting and reading the rows, and a body is never shared between callers
-# who may see different rows. The time limit only bounds how long unused entries are kept
+# (selectors.registry_version: changed by every write, import, publish or unpublish; on
+# SQLite read again only after a commit, on PostgreSQL only after a commit's notice), the
+# caller's permission scope, the language, today's date (rows say whether their data is stale)
+# and the full path with its query string. A hit costs no query, and a body is never shared
+# between callers who may see different rows. The time limit only bounds how long unused entries are kept
 # (and, on PostgreSQL, a commit the version could miss: see registry_version).
 
 RESPONSE_CACHE_SECONDS = 300
@@ -662,8 +662,8 @@ class RecentReads:
     A key names the registry version, the permission scope, the language, the date and the
     full path, and the shared cache keeps under it the answer built at that version, so a
     copy held here is exactly as fresh as the shared entry: an edit changes the version, which
-    every request of every worker reads from the database before it looks anything up, so the
-    next read after an edit asks a new key in every worker. The time limit bounds only how long
+    every request of every worker takes (selectors.registry_version) before it looks anything
+    up, so the next read after an edit asks a new key in every worker. The time limit bounds only how long
     a copy may outlive its shared entry (its RESPONSE_CACHE_SECONDS, or a cache cleared by
     hand). Against Redis this saves a round trip: about half of what a cached hit costs the
     server (~0.29 → ~0.13 ms in one process, bench/api.py). Not used with an in-process cache
