@@ -19,16 +19,12 @@ pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the one-query read is PostgreSQL's"
 )
 
-FIELDS = {
-    "park_fields": (*api.PARK_VALUES, "boundary"),
-    "utility_fields": api.UTILITY_VALUES,
-    "register_entry_fields": api.REGISTER_ENTRY_VALUES,
-}
+FIELDS = ((*api.PARK_VALUES, "boundary"), api.UTILITY_VALUES, api.REGISTER_ENTRY_VALUES)
 
 
 def both(user: Any, scope: str, park_id: str) -> tuple[Any, Any]:
-    one = selectors._park_detail_row(user=user, scope=scope, park_id=park_id, **FIELDS)
-    apart = selectors._park_detail_rows_apart(user=user, scope=scope, park_id=park_id, **FIELDS)
+    one = selectors._park_detail_row(user, scope, park_id, FIELDS)
+    apart = selectors._park_detail_rows_apart(user, scope, park_id, FIELDS)
     return one, apart
 
 
@@ -83,7 +79,7 @@ def test_the_one_query_read_gives_the_rows_of_the_three(world: Any) -> None:
     assert one == apart and one.utilities == [] and one.register_entries == []
     for read in (selectors._park_detail_row, selectors._park_detail_rows_apart):
         with pytest.raises(Http404):
-            read(user=None, scope="public", park_id=world.own_hidden_park.park_id, **FIELDS)
+            read(None, "public", world.own_hidden_park.park_id, FIELDS)
 
 
 @pytest.mark.django_db
