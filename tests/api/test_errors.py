@@ -126,3 +126,31 @@ def test_tokens_need_no_csrf(world: Any) -> None:
     client = ApiClient(Client(enforce_csrf_checks=True), token=raw)
     response = client.patch(f"/parks/{world.own_park.park_id}", {"locality": "By token"})
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"park_id": "nul-park", "name": "A\x00B", "country": "UZ"}, "name"),
+        (
+            {"park_id": "nul-park", "name": "Ok", "country": "UZ", "notes": ["x", "y\x00"]},
+            "notes[1]",
+        ),
+    ],
+)
+def test_a_nul_character_is_422_naming_the_field(
+    api_as: Any, world: Any, body: dict[str, Any], field: str
+) -> None:
+    """PostgreSQL cannot store the NUL character (schemathesis found a 500 there)."""
+    body_out = assert_error_shape(api_as("admin").post("/parks", body), 422)
+    assert {"field": field, "message": "must not contain the NUL character (\\u0000)"} in body_out[
+        "errors"
+    ]
+    assert not Park.objects.filter(park_id="nul-park").exists()
+
+
+def test_a_nul_character_in_a_path_or_query_is_never_a_500(api_as: Any, world: Any) -> None:
+    client = api_as("admin")
+    for path in ("/parks/no%00such", "/parks?q=a%00b", "/sites?park=a%00b"):
+        response = client.get(path)
+        assert response.status_code in {400, 404, 422}, (path, response.content)

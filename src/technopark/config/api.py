@@ -6,12 +6,30 @@ Each app contributes a router from its own `api.py`; this module only mounts the
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from ninja import NinjaAPI
 
 from technopark.core import api_errors
+from technopark.parks.api import AnonymousAccess
 
-api = NinjaAPI(
+
+class TechnoparkAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """django-ninja's document, with parks.api.AnonymousAccess stated as OpenAPI's empty
+        security requirement: the endpoint answers without credentials too."""
+        schema = super().get_openapi_schema(**kwargs)
+        name = AnonymousAccess.__name__
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                security = operation.get("security") if isinstance(operation, dict) else None
+                if security:
+                    operation["security"] = [{} if name in s else s for s in security]
+        schema.get("components", {}).get("securitySchemes", {}).pop(name, None)
+        return schema
+
+
+api = TechnoparkAPI(
     title="technopark API",
     version="1",
     description="Registry of parks, sites and residents; incentives, finance and site finder.",

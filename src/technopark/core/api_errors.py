@@ -29,7 +29,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -99,6 +99,27 @@ def _is_uniqueness(exc: DjangoValidationError) -> bool:
     return bool(codes) and all(c in {"unique", "unique_together"} for c in codes)
 
 
+NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+
+
+def nul_characters(value: Any, path: str = "") -> list[dict[str, str]]:
+    """A field error for each string in a decoded JSON document that holds the NUL character,
+    which no text column can store (PostgreSQL refuses it), with its JSON path."""
+    if isinstance(value, str):
+        return [{"field": path, "message": NUL_MESSAGE}] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                found.append({"field": where, "message": "the name " + NUL_MESSAGE})
+            found += nul_characters(item, where)
+        return found
+    if isinstance(value, list):
+        return [e for i, item in enumerate(value) for e in nul_characters(item, f"{path}[{i}]")]
+    return []
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers on `api` (called once, from config/api.py)."""
 
@@ -160,6 +181,16 @@ def install(api: NinjaAPI) -> None:
         if _is_uniqueness(exc):
             return respond(request, 409, "An object with this identifier already exists.", errors)
         return respond(request, 422, "The data is not valid; see errors.", errors)
+
+    @api.exception_handler(DataError)
+    def unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # A value the database cannot take (a NUL character in a path or query value, a number
+        # beyond a column's range): the request's mistake, and nothing was written.
+        logger.info("API data error: %s", exc)
+        reason = str(exc).splitlines()[0] if str(exc) else "a value out of range"
+        return respond(
+            request, 422, f"The request holds a value the database cannot store: {reason}"
+        )
 
     @api.exception_handler(IntegrityError)
     def integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:

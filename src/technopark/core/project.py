@@ -48,6 +48,7 @@ __all__ = [
     "ASSET_CLASSES",
     "DEFAULT_DEPRECIATION_LIVES",
     "PROJECT_SCHEMA",
+    "PROJECT_SCHEMA_IN_OPENAPI",
     "CapexItem",
     "DepreciationLives",
     "JobsEntry",
@@ -244,6 +245,12 @@ PROJECT_SCHEMA: dict[str, Any] = {
             },
         },
     },
+}
+
+#: The same schema inside the OpenAPI document (a request body's `project` field): without the
+#: `$schema` and `$id` that only a document of its own carries.
+PROJECT_SCHEMA_IN_OPENAPI: dict[str, Any] = {
+    k: v for k, v in PROJECT_SCHEMA.items() if not k.startswith("$")
 }
 
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 
 from technopark.core.api_errors import ApiError
 from technopark.core.permissions import member_org_ids
-from technopark.core.project import ProjectError, parse_project
+from technopark.core.project import PROJECT_SCHEMA_IN_OPENAPI, ProjectError, parse_project
 from technopark.finance import selectors, services
 from technopark.finance.models import SavedProject
 from technopark.finance.risk import MAX_SCENARIOS, RiskSpecError
@@ -67,7 +67,9 @@ class EvaluateIn(Input):
     """A project document, evaluated in a park or without one."""
 
     project: dict[str, Any] = Field(
-        ..., description="The investment project document (docs/project-schema.md)."
+        ...,
+        description="The investment project document (docs/project-schema.md).",
+        json_schema_extra=PROJECT_SCHEMA_IN_OPENAPI,
     )
     park_id: str | None = Field(
         None,
@@ -113,7 +115,9 @@ class SensitivityIn(EvaluateIn):
 
 class SavedProjectIn(Input):
     name: str = Field(..., min_length=1, max_length=200)
-    project: dict[str, Any] = Field(..., description="The project document.")
+    project: dict[str, Any] = Field(
+        ..., description="The project document.", json_schema_extra=PROJECT_SCHEMA_IN_OPENAPI
+    )
     park_id: str | None = Field(None, max_length=100)
     organization_id: int | None = Field(
         None, description="Organization keeping it (default: the caller's first membership)."

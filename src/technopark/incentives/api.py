@@ -23,7 +23,7 @@ from ninja.security import SessionAuth
 from pydantic import ConfigDict
 
 from technopark.core.api_errors import ApiError
-from technopark.core.project import ProjectError
+from technopark.core.project import PROJECT_SCHEMA_IN_OPENAPI, ProjectError
 from technopark.incentives import selectors, services
 from technopark.parks.api import anonymous, bearer, user_of
 from technopark.parks.schemas import Error
@@ -49,6 +49,7 @@ class EvaluateIn(Schema):
         ...,
         description="The investment project document (docs/project-schema.md, "
         "project.schema.json).",
+        json_schema_extra=PROJECT_SCHEMA_IN_OPENAPI,
     )
     lang: Lang = Field("en", description="Language of regime names.")
 

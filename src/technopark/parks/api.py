@@ -105,9 +105,21 @@ class BearerToken(HttpBearer):
         return user
 
 
-def anonymous(request: HttpRequest) -> AnonymousUser:
-    """Reads without credentials see what the public sees."""
-    return AnonymousUser()
+class AnonymousAccess:
+    """Reads without credentials see what the public sees.
+
+    Listed last among an endpoint's authentications; the OpenAPI document states it as the
+    empty requirement `{}` (no credentials needed: config/api.py), so that a client or a
+    schema-based tester knows the endpoint answers without them.
+    """
+
+    openapi_security_schema = {"type": "http", "scheme": "none"}  # replaced by {} (config/api.py)
+
+    def __call__(self, request: HttpRequest) -> AnonymousUser:
+        return AnonymousUser()
+
+
+anonymous = AnonymousAccess()
 
 
 bearer = BearerToken()
