@@ -78,6 +78,9 @@ OUT = BENCH / "out"
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
 PG_DB = "technopark_bench_api"
 BUDGET_P95_MS = 50.0
+# How a case picks its paths (by default each request one at random, the warm-up too):
+EACH_ONCE = "each path once, warm-up and measurement in one pass"
+READ_ALL_FIRST = "warm-up reads each path once, then at random"
 
 # ---- the server side: granian's workers import this module as DJANGO_SETTINGS_MODULE -----
 
@@ -468,11 +471,12 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             ),
             ("park detail", park_paths),
             # The same 500 parks, each read once before the clock starts: only hits.
-            ("park detail, warm (500 read before)", park_paths),
+            ("park detail, warm (500 read before)", park_paths, READ_ALL_FIRST),
             (
                 # Every request a park not read before: what a first read costs.
                 "park detail, cold (each park once)",
                 [f"/api/v1/parks/bench-park-{i:06d}" for i in published[-(args.requests * 2) :]],
+                EACH_ONCE,
             ),
             (
                 # Every request a different page: what a read costs when the cache cannot help.
@@ -495,15 +499,14 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             words = args.only.split(",")
             cases = cases[:2] + [c for c in cases[2:] if any(w in c[0] for w in words)]
         rows = []
-        for name, paths in cases:
-            once = iter(paths[1:]) if "each park once" in name else None
-            warm_up = max(50, args.requests // 10)
-            if "read before" in name:
+        for name, paths, *order in cases:
+            warm_up, warm_once, once = max(50, args.requests // 10), None, None
+            if order == [EACH_ONCE]:  # warm-up and measurement share one pass over the paths
+                warm_once = once = iter(paths[1:])
+            elif order == [READ_ALL_FIRST]:  # each path once, then at random
                 distinct = sorted(set(paths))
-                warm_up, once = len(distinct), iter(distinct)
-            load(port, paths, min(args.clients, 10), warm_up, once)
-            if "read before" in name:
-                once = None  # then at random, as "park detail"
+                warm_up, warm_once = len(distinct), iter(distinct)
+            load(port, paths, min(args.clients, 10), warm_up, warm_once)
             result = load(port, paths, args.clients, args.requests, once)
             rows.append({"database": label, "case": name, **result, "load": os.getloadavg()[0]})
             load1 = os.getloadavg()[0]
