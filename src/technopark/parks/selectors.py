@@ -416,6 +416,13 @@ def park_detail_rows(
 DetailFields = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
+def _visible_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one row a detail query found; 404 when the caller may not see it (or it is none)."""
+    if not rows:
+        raise Http404
+    return rows[0]
+
+
 def _park_detail_rows_apart(
     user: AnyUser, scope: str, park_id: str, fields: DetailFields
 ) -> ParkDetailRows:
@@ -427,9 +434,7 @@ def _park_detail_rows_apart(
         ),
         park_id,
     )
-    if not rows:
-        raise Http404
-    park = rows[0]
+    park = _visible_row(rows)
     return ParkDetailRows(
         park=park,
         utilities=prepared_values(
@@ -482,9 +487,7 @@ def _park_detail_row(
         ),
         park_id,
     )
-    if not rows:
-        raise Http404
-    park = rows[0]
+    park = _visible_row(rows)
     return ParkDetailRows(
         park=park,
         utilities=[read_utility(row) for row in park.pop("_utilities")],
