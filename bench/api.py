@@ -138,6 +138,8 @@ def populate(parks: int, sites: int) -> dict[str, Any]:
     """Fill the configured database (DATABASE_URL) with synthetic parks and sites."""
     import django
 
+    # As in the server below: the product refuses to start without one (DEBUG off).
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "technopark.config.settings")
     django.setup()
     from decimal import Decimal

@@ -40,6 +40,44 @@ def test_wrong_types_are_422_naming_the_field(
     assert field in {e["field"].split(".")[0] for e in body["errors"]}
 
 
+@pytest.mark.parametrize("value", [0, 1767225600, "1767225600", 1.5, True, "31.01.2026"])
+def test_a_date_is_iso_text_not_a_number(api_as: Any, world: Any, value: Any) -> None:
+    """Pydantic's lax mode would read 0 as 1970-01-01 (a Unix time) and store it."""
+    before = Park.objects.get(pk=world.own_park.pk).as_of
+    response = api_as("operator").patch(f"/parks/{world.own_park.park_id}", {"as_of": value})
+    body = assert_error_shape(response, 422)
+    assert body["errors"] == [{"field": "as_of", "message": "Give a date as YYYY-MM-DD."}]
+    assert Park.objects.get(pk=world.own_park.pk).as_of == before
+
+
+def test_a_date_as_iso_text_is_taken(api_as: Any, world: Any) -> None:
+    response = api_as("operator").patch(f"/parks/{world.own_park.park_id}", {"as_of": "2026-01-31"})
+    assert response.status_code == 200, response.content
+    assert str(Park.objects.get(pk=world.own_park.pk).as_of) == "2026-01-31"
+
+
+@pytest.mark.parametrize(
+    ("schema", "body", "field"),
+    [
+        ("technopark.residents.schemas.CommitmentDoneIn", {"done_on": 0}, "done_on"),
+        (
+            "technopark.residents.schemas.AgreementPatch",
+            {"certificate_date": 20260131},
+            "certificate_date",
+        ),
+        ("technopark.parks.schemas.ResidentIn", {"since": 86400}, "since"),
+    ],
+)
+def test_every_request_body_takes_dates_as_text(schema: str, body: Any, field: str) -> None:
+    from django.utils.module_loading import import_string
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        import_string(schema).model_validate(body)
+    errors = [e for e in caught.value.errors() if e["loc"] == (field,)]
+    assert [e["msg"] for e in errors] == ["Give a date as YYYY-MM-DD."]
+
+
 def test_unknown_fields_are_422(api_as: Any, world: Any) -> None:
     response = api_as("operator").patch(
         f"/parks/{world.own_park.park_id}", {"locality": "x", "secret_flag": True}
@@ -58,6 +96,26 @@ def test_model_validation_is_422_with_field_messages(api_as: Any, world: Any) ->
     assert any("free area" in e["message"].lower() for e in body["errors"])
     response = api_as("operator").patch(f"/sites/{world.own_site.site_id}", {"currency": "dollars"})
     assert assert_error_shape(response, 422)["errors"][0]["field"] == "currency"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"region": 999999}, "region"),
+        ({"operator": 999999}, "operator"),
+        ({"country": "ZZ"}, "country"),
+    ],
+)
+def test_a_missing_related_object_is_422_not_500(
+    api_as: Any, world: Any, change: dict[str, Any], field: str
+) -> None:
+    """Found by the fuzz test: Park.clean read the missing region and raised DoesNotExist."""
+    body = {"park_id": "new-park", "name": "New", "kind": "technopark", "country": "UZ", **change}
+    created = assert_error_shape(api_as("admin").post("/parks", body), 422)
+    assert field in {e["field"] for e in created["errors"]}
+    changed = api_as("admin").patch(f"/parks/{world.own_park.park_id}", change)
+    assert field in {e["field"] for e in assert_error_shape(changed, 422)["errors"]}
+    assert not Park.objects.filter(park_id="new-park").exists()
 
 
 def test_duplicate_identifier_is_409(api_as: Any, world: Any) -> None:

@@ -78,6 +78,10 @@ def ids(response: Any) -> set[str]:
         ("min_free_electricity=25", {"ru-chem"}),
         ("available_sites=true&industry=27", {"uz-cable", "OWN", "OTHER"}),
         ("available_sites=true&country=RU", set()),
+        # "Only parks with available sites": false is no filter; a checked checkbox sends "on".
+        ("available_sites=false&country=RU", {"ru-chem"}),
+        ("available_sites=on&country=RU", set()),
+        ("available_sites=&country=RU", {"ru-chem"}),
         ("q=kazan chemical", {"ru-chem"}),
         ("q=Cable", {"uz-cable"}),
     ],
@@ -107,6 +111,43 @@ def test_bad_filters_are_400_with_the_parameter_named(api_as: Any, world: Any) -
     assert fields == {"query.industry", "query.min_free_area"}
     assert_error_shape(api_as("anonymous").get("/parks?country=ZZ"), 400)
     assert_error_shape(api_as("anonymous").get("/parks?ordering=secret"), 400)
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/parks?available_sites=null", "available_sites"),
+        ("/parks?available_sites=maybe", "available_sites"),
+        ("/sites?rail_siding=null", "rail_siding"),
+        ("/sites?available=2", "available"),
+        ("/residents?current=none", "current"),
+    ],
+)
+def test_a_yes_or_no_filter_refuses_other_values(
+    api_as: Any, world: Any, path: str, parameter: str
+) -> None:
+    """Django's BooleanFilter read these as "no filter" (or, behind a checkbox, as yes)."""
+    body = assert_error_shape(api_as("anonymous").get(path), 400)
+    assert body["errors"] == [
+        {"field": f"query.{parameter}", "message": f"Give true or false, not {path.split('=')[1]}."}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/parks?operator=1&operator=", "operator"),
+        ("/parks?industry=27&industry=20", "industry"),
+        ("/sites?available=true&available=false", "available"),
+        ("/parks?limit=5&limit=6", "limit"),
+        ("/residents?offset=0&offset=", "offset"),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_400(
+    api_as: Any, world: Any, path: str, parameter: str
+) -> None:
+    body = assert_error_shape(api_as("anonymous").get(path), 400)
+    assert body["errors"] == [{"field": f"query.{parameter}", "message": "Give one value, not 2."}]
 
 
 def test_pagination_and_ordering(api_as: Any, world: Any, catalogue: Any) -> None:

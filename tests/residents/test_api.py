@@ -365,6 +365,17 @@ def test_api_lists_are_scoped(client, rw, draft):
     assert agreement.pk
 
 
+def test_application_list_filters_and_refuses_bad_values(client, rw, draft):
+    client.force_login(rw.users["operator"])
+    assert len(client.get(f"{API}/applications?state=draft").json()) == 1
+    assert client.get(f"{API}/applications?state=approved").json() == []
+    unknown = assert_error_format(client.get(f"{API}/applications?state=drafty"), 400)
+    assert [e["field"] for e in unknown["errors"]] == ["query.state"]
+    # Sent twice, a single value is refused, not read as the last one (schemathesis found it).
+    twice = assert_error_format(client.get(f"{API}/applications?state=x&state=draft"), 400)
+    assert [e["field"] for e in twice["errors"]] == ["query.state"]
+
+
 def test_operator_sets_the_certificate_and_marks_events_done(client, rw):
     agreement = make_agreement(
         rw, signed_on=dt.date(2026, 1, 31), template_id="uz-small-industrial-zone"

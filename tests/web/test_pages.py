@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -74,6 +75,20 @@ def test_invalid_filters_show_a_message_not_an_error(client: Client, world: Any)
     assert response.status_code == 200
     assert response.context["filter"].errors
     assert b'role="alert"' in response.content
+
+
+def test_a_checkbox_filter_keeps_its_state_and_refuses_other_values(
+    client: Client, world: Any
+) -> None:
+    checked = client.get("/?available_sites=on")
+    assert not checked.context["filter"].errors
+    assert re.search(rb'<input[^>]*name="available_sites"[^>]*checked', checked.content)
+    unchecked = client.get("/?available_sites=false")
+    assert not re.search(rb'<input[^>]*name="available_sites"[^>]*checked', unchecked.content)
+    refused = client.get("/?available_sites=null")
+    assert refused.status_code == 200
+    assert "available_sites" in refused.context["filter"].errors
+    assert b'role="alert"' in refused.content
 
 
 def test_map_data_uses_the_same_filters(client: Client, world: Any) -> None:

@@ -8,10 +8,27 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
+from ninja.parser import Parser
 
 from technopark.core import api_errors
 from technopark.parks.api import AnonymousAccess
+
+
+class OneValueParser(Parser):
+    """django-ninja's parser, except that a single-valued parameter sent more than once
+    (`?state=draft&state=x`) reaches validation as the list it is, and is refused there (422
+    naming the parameter) instead of quietly meaning its last value."""
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, values in data.lists():
+            result[key] = values if key in list_fields or len(values) > 1 else values[0]
+        return result
 
 
 class TechnoparkAPI(NinjaAPI):
@@ -34,6 +51,7 @@ api = TechnoparkAPI(
     version="1",
     description="Registry of parks, sites and residents; incentives, finance and site finder.",
     urls_namespace="api-1",
+    parser=OneValueParser(),
 )
 # One error format for every error (see core/api_errors.py).
 api_errors.install(api)

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from technopark.core.api_errors import ApiError
 from technopark.core.permissions import member_org_ids
 from technopark.core.project import PROJECT_SCHEMA_IN_OPENAPI, ProjectError, parse_project
+from technopark.core.schemas import Input
 from technopark.finance import selectors, services
 from technopark.finance.models import SavedProject
 from technopark.finance.risk import MAX_SCENARIOS, RiskSpecError
@@ -57,10 +58,6 @@ Driver = Literal[SENSITIVITY_DRIVERS]  # type: ignore[valid-type]
 
 
 # ---- request bodies ----------------------------------------------------------------------
-
-
-class Input(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class EvaluateIn(Input):

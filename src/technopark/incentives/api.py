@@ -20,10 +20,10 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.security import SessionAuth
-from pydantic import ConfigDict
 
 from technopark.core.api_errors import ApiError
 from technopark.core.project import PROJECT_SCHEMA_IN_OPENAPI, ProjectError
+from technopark.core.schemas import Input
 from technopark.incentives import selectors, services
 from technopark.parks.api import anonymous, bearer, user_of
 from technopark.parks.schemas import Error
@@ -39,10 +39,8 @@ Lang = Literal["en", "ru", "uz"]
 # ---- request -----------------------------------------------------------------------------
 
 
-class EvaluateIn(Schema):
+class EvaluateIn(Input):
     """A project document to evaluate in a park."""
-
-    model_config = ConfigDict(extra="forbid")
 
     park_id: str = Field(..., max_length=100, description="Registry id of the park.")
     project: dict[str, Any] = Field(

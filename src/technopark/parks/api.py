@@ -148,14 +148,19 @@ def user_of(request: HttpRequest) -> AnyUser:
 # ---- lists: filters, pagination, ordering ------------------------------------------------
 
 
+#: Filters that take a parameter repeated (`?country=UZ&country=RU`); others take one value.
+MULTIPLE_VALUE_FILTERS = (
+    django_filters.MultipleChoiceFilter,
+    django_filters.ModelMultipleChoiceFilter,
+)
+
+
 def _filter_parameter(name: str, flt: django_filters.Filter) -> dict[str, Any]:
     schema: dict[str, Any]
     if isinstance(flt, django_filters.OrderingFilter):
         values = [v for pair in flt.param_map for v in (pair, f"-{pair}")]
         schema = {"type": "string", "enum": values}
-    elif isinstance(
-        flt, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter
-    ):
+    elif isinstance(flt, MULTIPLE_VALUE_FILTERS):
         item: dict[str, Any] = {"type": "string"}
         choices = flt.extra.get("choices")
         if choices:
@@ -177,6 +182,8 @@ def _filter_parameter(name: str, flt: django_filters.Filter) -> dict[str, Any]:
         "name": name,
         "in": "query",
         "required": False,
+        # An empty value is no filter: the web form sends its empty fields (same URLs).
+        "allowEmptyValue": True,
         "description": description,
         "schema": schema,
         **({"style": "form", "explode": True} if schema["type"] == "array" else {}),
@@ -192,6 +199,7 @@ def list_parameters(filterset: type[FilterSet], *, paginated: bool = True) -> di
                 "name": "limit",
                 "in": "query",
                 "required": False,
+                "allowEmptyValue": True,
                 "description": f"Rows per page (1–{MAX_LIMIT}).",
                 "schema": {
                     "type": "integer",
@@ -204,6 +212,7 @@ def list_parameters(filterset: type[FilterSet], *, paginated: bool = True) -> di
                 "name": "offset",
                 "in": "query",
                 "required": False,
+                "allowEmptyValue": True,
                 "description": "Rows to skip.",
                 "schema": {"type": "integer", "minimum": 0, "default": 0},
             },
@@ -211,7 +220,17 @@ def list_parameters(filterset: type[FilterSet], *, paginated: bool = True) -> di
     return {"parameters": params}
 
 
+def _one_value(name: str, values: list[str]) -> dict[str, str] | None:
+    """The error for a single-valued parameter given more than once (`?limit=5&limit=`):
+    which one was meant is a guess (Django would take the last), so none is taken."""
+    if len(values) < 2:
+        return None
+    return {"field": f"query.{name}", "message": f"Give one value, not {len(values)}."}
+
+
 def _int_param(request: HttpRequest, name: str, default: int, lo: int, hi: int) -> int:
+    if error := _one_value(name, request.GET.getlist(name)):
+        raise ApiError(400, "A query parameter is not valid.", [error])
     raw = request.GET.get(name)
     if raw in (None, ""):
         return default
@@ -234,6 +253,14 @@ def _int_param(request: HttpRequest, name: str, default: int, lo: int, hi: int) 
 
 def valid_qs(filterset: FilterSet) -> QuerySet[Any]:
     """The filtered queryset, or a 400 naming each bad filter."""
+    repeated = [
+        error
+        for name, flt in filterset.filters.items()
+        if not isinstance(flt, MULTIPLE_VALUE_FILTERS)
+        and (error := _one_value(name, filterset.data.getlist(name)))
+    ]
+    if repeated:
+        raise ApiError(400, "A filter is not valid.", repeated)
     if not filterset.is_valid():
         errors = [
             {"field": f"query.{name}", "message": str(message)}

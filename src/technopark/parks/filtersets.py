@@ -11,6 +11,7 @@ from typing import Any
 
 import django_filters as filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -55,6 +56,80 @@ def at_most(field: str, label: Any) -> filters.NumberFilter:
     return filters.NumberFilter(
         label=label, field_name=field, lookup_expr="lte", min_value=Decimal(0)
     )
+
+
+TRUE_WORDS = frozenset({"true", "1", "on", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "off", "no"})
+
+
+def yes_or_no(value: Any) -> bool | None:
+    """A yes/no parameter's value: True, False, or None for absent or empty (no filter).
+
+    `true`/`false` as in the API's OpenAPI document; `on` is what a checked checkbox sends,
+    `unknown` what the select's empty choice sends. Anything else is a ValueError.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("", "unknown"):
+        return None
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(text)
+
+
+class YesOrNoField(forms.NullBooleanField):
+    """A yes/no filter that refuses what is neither (Django's reads `?available=null` as no
+    filter, or, behind a checkbox, as yes)."""
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # None: no filter
+        try:
+            return yes_or_no(value)
+        except ValueError:
+            raise ValidationError(
+                _("Give true or false, not %(value)s."), code="invalid", params={"value": value}
+            ) from None
+
+
+class _RawValue:
+    """Hands the field the parameter as sent, for YesOrNoField to judge."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+
+def _checked(value: Any) -> bool:
+    try:
+        return yes_or_no(value) is True
+    except ValueError:
+        return False
+
+
+class YesOrNoCheckbox(_RawValue, forms.CheckboxInput):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, check_test=_checked)
+
+
+class YesOrNoSelect(_RawValue, forms.NullBooleanSelect):
+    def format_value(self, value: Any) -> str:  # type: ignore[override]  # as Django's
+        try:
+            value = yes_or_no(value)
+        except ValueError:
+            value = None
+        return super().format_value(value)
+
+
+class YesOrNoFilter(filters.BooleanFilter):
+    """BooleanFilter with YesOrNoField: a value other than true/false is a 400 in the API and
+    a form error on the page, naming the parameter."""
+
+    field_class = YesOrNoField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", YesOrNoSelect)
+        super().__init__(*args, **kwargs)
 
 
 class LocalizedNamesMixin:
@@ -149,10 +224,10 @@ class ParkFilterSet(LocalizedNamesMixin, filters.FilterSet):
         method="filter_free_utility",
         min_value=Decimal(0),
     )
-    available_sites = filters.BooleanFilter(
+    available_sites = YesOrNoFilter(
         label=_("Only parks with available sites"),
         method="filter_available_sites",
-        widget=forms.CheckboxInput,
+        widget=YesOrNoCheckbox,
     )
     ordering = filters.OrderingFilter(
         label=_("Order by"),
@@ -272,9 +347,9 @@ class SiteFilterSet(VisibleParksMixin, LocalizedNamesMixin, filters.FilterSet):
     min_electricity = at_least("electricity_mw", _("Electricity at least, MW"))
     min_gas = at_least("gas_m3h", _("Gas at least, m³/h"))
     min_water = at_least("water_m3d", _("Water at least, m³/day"))
-    rail_siding = filters.BooleanFilter(label=_("Rail siding"))
-    available = filters.BooleanFilter(
-        label=_("Only available sites"), method="filter_available", widget=forms.CheckboxInput
+    rail_siding = YesOrNoFilter(label=_("Rail siding"))
+    available = YesOrNoFilter(
+        label=_("Only available sites"), method="filter_available", widget=YesOrNoCheckbox
     )
     ordering = filters.OrderingFilter(
         label=_("Order by"),
@@ -367,7 +442,7 @@ class ResidentFilterSet(VisibleParksMixin, filters.FilterSet):
         queryset=Country.objects.all(),
         to_field_name="code",
     )
-    current = filters.BooleanFilter(label=_("Only current residents"), method="filter_current")
+    current = YesOrNoFilter(label=_("Only current residents"), method="filter_current")
     ordering = filters.OrderingFilter(
         label=_("Order by"),
         fields=(("since", "since"), ("until", "until"), ("updated", "updated")),

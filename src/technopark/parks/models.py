@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -245,7 +245,10 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
         return reverse("web:park-detail", kwargs={"park_id": self.park_id})
 
     def clean(self) -> None:
-        region = self.region if self.region_id else None
+        try:
+            region = self.region if self.region_id else None
+        except ObjectDoesNotExist:
+            region = None  # no such region: clean_fields has said so, naming the field
         if region is not None and self.country_id and region.country_id != self.country_id:
             raise ValidationError({"region": _("The region is not in the park's country.")})
         if (self.lat is None) != (self.lon is None):

@@ -14,15 +14,10 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, create_model
+from pydantic import Field, create_model
 
+from technopark.core.schemas import Input
 from technopark.parks.models import Organization, Park, ParkUtility, RegisterEntry, Resident, Site
-
-
-class Input(Schema):
-    """Base of request bodies: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 def patch_schema(name: str, schema: type[Schema]) -> type[Schema]:

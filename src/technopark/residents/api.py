@@ -22,7 +22,7 @@ from technopark.parks.api import ERRORS as PARKS_ERRORS
 from technopark.parks.api import anonymous, bearer, session, user_of
 from technopark.parks.models import Organization, Park, Site
 from technopark.residents import selectors, services, spam
-from technopark.residents.choices import DocumentType, ReportSource
+from technopark.residents.choices import ApplicationState, DocumentType, ReportSource
 from technopark.residents.schemas import (
     AgreementDetailOut,
     AgreementIn,
@@ -214,7 +214,7 @@ def inquiry_convert(request: HttpRequest, pk: int, payload: ConvertIn) -> Any:
     summary="Applications you may see (yours, or to the parks you operate)",
 )
 def application_list(
-    request: HttpRequest, state: str | None = None, park: str | None = None
+    request: HttpRequest, state: ApplicationState | None = None, park: str | None = None
 ) -> Any:
     qs = selectors.applications_for(user_of(request)).select_related("agreement")
     if state:

@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from technopark.core.schemas import Input
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
+# Unknown fields are a 422; dates are ISO text.
+Strict = Input
 
 
 class InquiryIn(Strict):
