@@ -125,6 +125,17 @@ def test_every_error_is_reported_with_its_json_path() -> None:
     assert len(errs) == 4
 
 
+def test_amounts_beyond_any_real_one_are_refused() -> None:
+    """1e300 overflowed the cost arithmetic to infinity (found by the API fuzz test)."""
+    doc = minimal(
+        capex=[{"year": 2025, "amount": 1e300, "asset": "buildings"}],
+        jobs=[{"year": 2026, "count": 10**12}],
+    )
+    errs = errors_of(doc)
+    assert "$.capex[0].amount: must be <= 1e+18, got 1e+300" in errs, errs
+    assert "$.jobs[0].count: must be <= 10000000, got 1000000000000" in errs, errs
+
+
 def test_cross_field_errors_with_paths() -> None:
     doc = minimal(
         commissioning_year=2040,

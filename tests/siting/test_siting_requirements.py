@@ -72,6 +72,15 @@ def test_every_problem_is_reported_with_its_json_path() -> None:
         assert expected in text, (expected, errors)
 
 
+def test_a_quantity_beyond_any_real_one_is_refused() -> None:
+    """1e300 m³/day overflowed the yearly water cost to infinity (found by the API fuzz test)."""
+    errors = _errors({"water_m3d": 1e300, "weights": {"cost": 2e18}})
+    text = "\n".join(errors)
+    assert "$.water_m3d: must be <= 1e+18, got 1e+300" in text, errors
+    assert "$.weights.cost: must be <= 1e+18" in text, errors
+    assert parse_requirements({"water_m3d": 1e18}).water_m3d == 1e18
+
+
 def test_project_errors_are_reported_under_project() -> None:
     errors = _errors({"project": {"name": "x"}, "top": 0})
     assert any(e.startswith("$.project: is required") for e in errors)

@@ -76,7 +76,12 @@ ASSET_CLASSES: tuple[str, ...] = ("buildings", "equipment", "land", "other")
 DEFAULT_DEPRECIATION_LIVES: dict[str, int] = {"buildings": 30, "equipment": 10, "other": 5}
 
 _YEAR = {"type": "integer", "minimum": 1990, "maximum": 2100}
-_MONEY = {"type": "number", "minimum": 0}
+#: The largest amount or quantity a document may hold (a budget in Uzbek sum included): far
+#: larger numbers overflowed the cost and cash-flow arithmetic to infinity (found by the API
+#: fuzz test with 1e300).
+LARGEST_AMOUNT = 1e18
+_MONEY = {"type": "number", "minimum": 0, "maximum": LARGEST_AMOUNT}
+_QUANTITY = {"type": "number", "minimum": 0, "maximum": LARGEST_AMOUNT}
 _SHARE = {"type": "number", "minimum": 0, "maximum": 1}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
@@ -169,20 +174,23 @@ PROJECT_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["year", "count"],
-                "properties": {"year": _YEAR, "count": {"type": "integer", "minimum": 0}},
+                "properties": {
+                    "year": _YEAR,
+                    "count": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+                },
             },
         },
         "water_use_m3": _year_amount("Water drawn per year, m³"),
-        "land_area_ha": {"type": "number", "minimum": 0},
+        "land_area_ha": _QUANTITY,
         "land_cadastral_value": {**_MONEY, "description": "Cadastral value of the land plot"},
         "utilities": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "electricity_mw": {"type": "number", "minimum": 0},
-                "gas_m3h": {"type": "number", "minimum": 0},
-                "water_m3d": {"type": "number", "minimum": 0},
-                "wastewater_m3d": {"type": "number", "minimum": 0},
+                "electricity_mw": _QUANTITY,
+                "gas_m3h": _QUANTITY,
+                "water_m3d": _QUANTITY,
+                "wastewater_m3d": _QUANTITY,
             },
         },
         "tax_overrides": {
@@ -196,7 +204,7 @@ PROJECT_SCHEMA: dict[str, Any] = {
                 "water_rate_per_m3": _MONEY,
                 "social_rate": _SHARE,
                 "loss_offset_limit": _SHARE,
-                "loss_carry_years": {"type": ["integer", "null"], "minimum": 0},
+                "loss_carry_years": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
             },
         },
         "sme": {"type": "boolean"},

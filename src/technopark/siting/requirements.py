@@ -30,7 +30,13 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from technopark.core.project import Project, ProjectError, isic_section, parse_project
+from technopark.core.project import (
+    LARGEST_AMOUNT,
+    Project,
+    ProjectError,
+    isic_section,
+    parse_project,
+)
 
 __all__ = [
     "PARK_KINDS",
@@ -69,7 +75,7 @@ SCORE_KEYS: tuple[str, ...] = (
 #: Default weights when a document gives none: every factor counts the same.
 DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(SCORE_KEYS, 1.0)
 
-_NUM = {"type": "number", "minimum": 0}
+_NUM = {"type": "number", "minimum": 0, "maximum": LARGEST_AMOUNT}
 _CUR = {"type": "string", "pattern": "^[A-Z]{3}$"}
 
 #: JSON Schema (draft 2020-12) of the requirements document; also docs/site-finder.schema.json.
