@@ -448,6 +448,7 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
             str(args.workers),
             "--threads",
             str(args.threads),
+            *(["--access-log-file", str(OUT / f"access-{label}.log")] if args.access_log else []),
         ],
         env={**env, "DJANGO_SETTINGS_MODULE": "api", "TECHNOPARK_BENCH_SERVER": "1"},
         stdout=log,
@@ -558,6 +559,13 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="only the cases whose names contain one of these words (a,b)"
     )
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="the server writes its access log (as `technopark serve` does by default), to "
+        "bench/out/access-<database>.log",
+    )
+    parser.add_argument("--access-log-file", help=argparse.SUPPRESS)
     parser.add_argument("--populate-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-on", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -566,9 +574,13 @@ def main() -> None:
         print(json.dumps(populate(args.parks, args.sites)))
         return
     if args.serve_on:
-        # The server of `technopark serve --production`, as configured there; no access log.
+        # The server of `technopark serve --production`, as configured there; no access log
+        # unless asked for.
         options = serve.server_options(
-            f"127.0.0.1:{args.serve_on}", args.workers, args.threads, access_log=None
+            f"127.0.0.1:{args.serve_on}",
+            args.workers,
+            args.threads,
+            access_log=args.access_log_file,
         )
         Granian(**options).serve()
         return
@@ -578,7 +590,8 @@ def main() -> None:
         f"API benchmark: {args.parks:,} parks, {args.sites:,} sites, {args.clients} clients, "
         f"{args.requests} requests per case, granian {args.workers} workers × {args.threads} "
         f"threads, {os.cpu_count()} CPUs, cache "
-        f"{'Redis' if os.environ.get('REDIS_URL') else 'per-process memory'}",
+        f"{'Redis' if os.environ.get('REDIS_URL') else 'per-process memory'}, access log "
+        f"{'on' if args.access_log else 'off'}",
         flush=True,
     )
     rows: list[dict[str, Any]] = []

@@ -19,8 +19,9 @@ from technopark.parks.api import AnonymousAccess
 
 class OneValueParser(Parser):
     """django-ninja's parser, except that a single-valued parameter sent more than once
-    (`?state=draft&state=x`) reaches validation as the list it is, and is refused there (422
-    naming the parameter) instead of quietly meaning its last value."""
+    (`?state=draft&state=x`, or a form field twice) reaches validation as the list it is, and
+    is refused there (400 for a query parameter, 422 for a form field, naming it) instead of
+    quietly meaning its last value."""
 
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest

@@ -17,7 +17,6 @@ from pydantic_core import PydanticCustomError
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@functools.cache
 def _time_kind(annotation: Any) -> type | None:
     """dt.datetime or dt.date when the field holds one (optional or not), else None."""
     if annotation in (dt.datetime, dt.date):
@@ -27,6 +26,11 @@ def _time_kind(annotation: Any) -> type | None:
             if (kind := _time_kind(arg)) is not None:
                 return kind
     return None
+
+
+@functools.cache
+def _field_time_kind(model: type[Schema], name: str) -> type | None:
+    return _time_kind(model.model_fields[name].annotation)
 
 
 class Input(Schema):
@@ -45,7 +49,7 @@ class Input(Schema):
     def _dates_as_text(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None or isinstance(value, dt.date) or info.field_name is None:
             return value
-        kind = _time_kind(typing.cast(Any, cls.model_fields[info.field_name].annotation))
+        kind = _field_time_kind(cls, info.field_name)
         if kind is None:
             return value
         if isinstance(value, str) and _ISO_DATE.match(value):
