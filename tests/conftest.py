@@ -149,6 +149,16 @@ def routed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def endpoint_first_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PublicReadCacheMiddleware leaves a public park detail's first read to the endpoint
+    (as every other first read), so that a test compares its hits with the endpoint's own
+    answer."""
+    from technopark.parks.api import PublicReadCacheMiddleware
+
+    monkeypatch.setattr(PublicReadCacheMiddleware, "_first_read", lambda self, request, key: None)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     require_chromium()

@@ -276,7 +276,7 @@ def _headers(response: Any) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_an_anonymous_hit_is_the_endpoints_answer_without_routing(
-    api_as: Any, world: Any, language: str, routed: list[str]
+    api_as: Any, world: Any, language: str, routed: list[str], endpoint_first_reads: None
 ) -> None:
     """Anonymous cached reads are answered by PublicReadCacheMiddleware before URL routing:
     the same body, status and headers as the endpoint's, and no other query than the

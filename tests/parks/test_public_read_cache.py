@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 API = "/api/v1"
@@ -52,7 +53,11 @@ LANGUAGE_CASES = [
 
 @pytest.mark.parametrize(("headers", "language"), LANGUAGE_CASES)
 def test_the_language_is_chosen_as_locale_middleware_chooses_it(
-    world: Any, routed: list[str], headers: dict[str, str], language: str
+    world: Any,
+    routed: list[str],
+    headers: dict[str, str],
+    language: str,
+    endpoint_first_reads: None,
 ) -> None:
     headers = dict(headers)
     client = Client()
@@ -149,7 +154,7 @@ def test_other_methods_paths_and_exports_are_not_answered_early(
 
 
 def test_a_miss_looks_the_key_up_once(
-    world: Any, routed: list[str], monkeypatch: pytest.MonkeyPatch
+    world: Any, routed: list[str], monkeypatch: pytest.MonkeyPatch, endpoint_first_reads: None
 ) -> None:
     """The middleware's miss is the endpoint's: the body is looked up in the shared cache once
     per request, not again by the endpoint (a round trip to Redis in production)."""
@@ -178,3 +183,64 @@ def test_a_miss_looks_the_key_up_once(
     signed_in.force_login(world.users["operator"])
     assert signed_in.get(path).status_code == 200
     assert len(looked_up) == 1
+
+
+# ---- a public park detail's first read, built early ---------------------------------------
+
+
+@pytest.mark.parametrize(("headers", "language"), LANGUAGE_CASES[:4])
+def test_a_first_park_read_is_built_early_as_the_endpoint_builds_it(
+    world: Any,
+    routed: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    headers: dict[str, str],
+    language: str,
+) -> None:
+    from technopark.parks.api import PublicReadCacheMiddleware
+
+    path = f"{API}/parks/{world.own_park.park_id}"
+    with monkeypatch.context() as endpoint_only:
+        endpoint_only.setattr(
+            PublicReadCacheMiddleware, "_first_read", lambda self, request, key: None
+        )
+        endpoint = Client().get(path, **headers)
+    assert endpoint.status_code == 200 and routed
+    cache.clear()
+    routed.clear()
+    early = Client().get(path, **headers)
+    assert not routed  # built before URL routing
+    assert (early.status_code, early.content) == (200, endpoint.content)
+    assert _headers(early) == _headers(endpoint)
+    assert early["Content-Language"] == language
+    again = Client().get(path, **headers)
+    assert not routed and again.content == endpoint.content  # it was cached
+    assert Client().get(path, HTTP_IF_NONE_MATCH=early["ETag"], **headers).status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("suffix", "status"),
+    [("no-such-park", 404), ("HIDDEN", 404), ("bad%00id", 422)],
+)
+def test_anything_but_a_public_park_goes_to_the_endpoint(
+    world: Any, routed: list[str], suffix: str, status: int
+) -> None:
+    """Unknown and unpublished parks and values the database refuses (NUL on PostgreSQL) are
+    answered by the endpoint in the API's error format, and nothing is cached for them."""
+    park_id = world.own_hidden_park.park_id if suffix == "HIDDEN" else suffix
+    answer = Client().get(f"{API}/parks/{park_id}")
+    expected = 422 if status == 422 and connection.vendor == "postgresql" else 404
+    assert answer.status_code == expected, answer.content
+    assert set(answer.json()) == {"detail", "errors"}
+    assert routed  # the endpoint answered
+
+
+def test_other_reads_are_not_built_early(world: Any, routed: list[str]) -> None:
+    for path in [
+        f"/parks/{world.own_park.park_id}?fields=x",  # a query string: the endpoint's key
+        f"/parks/{world.own_park.park_id}/",
+        f"/sites/{world.own_site.site_id}",
+        "/parks",
+    ]:
+        routed.clear()
+        Client().get(API + path)
+        assert routed, path
