@@ -45,7 +45,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -437,13 +437,26 @@ def _localized(row: dict[str, Any], prefix: str, language: str) -> str:
     return localized or row[f"{prefix}name"]
 
 
+_URL_TEMPLATES: dict[tuple[str, Any, str], str] = {}
+
+
+def url_template(view: str, argument: str) -> str:
+    """reverse(view) with `__id__` for its one argument, reversed once per script prefix and
+    URLconf (a reverse was about a twentieth of a park detail's first read)."""
+    key = (get_script_prefix(), get_urlconf(), view)
+    template = _URL_TEMPLATES.get(key)
+    if template is None:
+        template = _URL_TEMPLATES[key] = reverse(view, kwargs={argument: "__id__"})
+    return template
+
+
 class _ParkRowWriter:
     """Writes `.values(*PARK_VALUES)` rows as ParkOut says them, in the active language."""
 
     def __init__(self) -> None:
         self.freshness = _Freshness()
         self.language = (get_language() or "en")[:2]
-        self.url = reverse("web:park-detail", kwargs={"park_id": "__id__"})
+        self.url = url_template("web:park-detail", "park_id")
 
     def __call__(self, r: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -586,7 +599,7 @@ SITE_PLAIN = SITE_VALUES[SITE_VALUES.index("name") : SITE_VALUES.index("updated"
 def site_rows(sites: QuerySet[Site]) -> list[dict[str, Any]]:
     freshness = _Freshness()
     language = (get_language() or "en")[:2]
-    url = reverse("web:site-detail", kwargs={"site_id": "__id__"})
+    url = url_template("web:site-detail", "site_id")
     rows = []
     for r in sites.values(*SITE_VALUES):
         row = {
