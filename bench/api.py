@@ -2,7 +2,7 @@
 
     python bench/api.py [--parks 50000] [--sites 1000000] [--db sqlite,postgres]
                         [--clients 50] [--requests 2000] [--workers N] [--threads N]
-                        [--only detail,filtered]
+                        [--only detail,filtered] [--access-log]
 
 For each database the script fills a dedicated database with synthetic parks and sites (bulk
 inserts, reused on the next run when the counts match: a SQLite file in bench/out/, the
@@ -22,14 +22,14 @@ body): http.client parses every header with the email package, ~0.4 ms of CPU a 
 against ~0.25 ms.
 
 Reads are cached per registry version (parks/api.py), so repeated URLs are mostly cache hits;
-"park list, cold" asks a page at random of 800 and shows the cost of a miss; "park detail,
-cold" asks each park once (after its warm-up's parks, other parks): every request a first
-read. With
-REDIS_URL set the server caches in Redis (as in production), under a key prefix of its own
-per run, and each worker keeps what it read for 5 s (RecentReads); otherwise each worker keeps
-its own memory cache, and a park detail asked at random misses once per worker instead of
-once. Nothing is cached before the run but by the warm-up (a tenth of the requests, on the
-same URLs): of the 500 park details, about 330 are first asked during the measured run, so
+"park list, cold" asks a page at random of 800 (~29% of its measured requests are a page's
+first read) and shows the cost of a miss; "park detail, cold" asks each park once (after its
+warm-up's parks, other parks): every request a first read. With REDIS_URL set the server
+caches in Redis (as in production), under a key prefix of its own per run, deleted at the
+end of the run, and each worker keeps what it read for 5 s (RecentReads); otherwise each
+worker keeps its own memory cache, and a park detail asked at random misses once per worker
+instead of once. Nothing is cached before the run but by the warm-up (a tenth of the
+requests, on the same URLs): of the 500 park details, about 330 are first asked during the measured run, so
 park detail's p95 is that of a mix of hits and ~16% misses (1 - e^-0.4 of them warmed);
 "park detail, warm" reads each of the 500 once before the clock starts (only hits), and "park
 detail, cold" only first reads.
@@ -38,13 +38,13 @@ Server: the product's own production configuration, started from `technopark ser
 server_options() (core/management/commands/serve.py) by this script run with --serve-on:
 granian's WSGI workers, one per core × serve.THREADS threads, HTTP/1.1 keep-alive closed
 after 30 s idle; WEB_CONCURRENCY and TECHNOPARK_THREADS or --workers/--threads change it for
-both. The one difference: no access log here, as `TECHNOPARK_ACCESS_LOG=off` behind a proxy
-that logs (the line per request cost gunicorn ~35 µs, about a fifth of a cached read; not
-measured under granian). The reference runs on the same server. Until 2026-11-28 the product
-(and this script) ran gunicorn gthread 2 × 8, which alternating runs had measured ahead of
-4 × 4, 2 × 16 and 3 × 8 (docs/benchmarks.md); at the same moments granian 2 × 2 and 2 × 8
-answered the bare view at p95 35–45 ms and 2,066–3,043 req/s against gunicorn's 44–92 ms and
-1,115–1,957.
+both. The one difference: no access log unless `--access-log` (to
+bench/out/access-<database>.log), as with `TECHNOPARK_ACCESS_LOG=off` behind a proxy that
+logs; one run with it on (2026-11-29) gave figures within the spread of runs without. The
+reference runs on the same server. Until 2026-11-28 the product (and this script) ran
+gunicorn gthread 2 × 8, which alternating runs had measured ahead of 4 × 4, 2 × 16 and 3 × 8
+(docs/benchmarks.md); at the same moments granian 2 × 2 and 2 × 8 answered the bare view at
+p95 35–45 ms and 2,066–3,043 req/s against gunicorn's 44–92 ms and 1,115–1,957.
 
 The bench-only views and urlconf live in this file: granian's workers import it as the
 settings module (`TECHNOPARK_BENCH_SERVER=1`), never the product.
@@ -482,8 +482,9 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
                 EACH_ONCE,
             ),
             (
-                # Every request a different page: what a read costs when the cache cannot help.
-                "park list, cold (all pages differ)",
+                # A page at random of 800: ~29% of the measured requests read a page for the
+                # first time (800 · (e^-0.25 − e^-2.75) of 2,000), what the cache cannot help.
+                "park list, cold (800 pages at random)",
                 [f"/api/v1/parks?offset={50 * i}" for i in range(min(args.parks, 40_000) // 50)],
             ),
             (

@@ -135,7 +135,9 @@ WRITE_NOTE = (
 )
 LIST_NOTE = (
     "Filters are the web list's (same names, same meaning); repeat a parameter for several "
-    "values (`?country=UZ&country=RU`). Pages: `limit` (1–500) and `offset`; `count` is the "
+    "values (`?country=UZ&country=RU`) where it takes several, and only there (any other "
+    "given twice is a 400); yes/no filters take `true` or `false`; an empty value is no "
+    "filter. Pages: `limit` (1–500) and `offset`; `count` is the "
     "total. Rows come in id order unless `ordering` says otherwise. Without credentials the "
     "list shows what the public may see."
 )
