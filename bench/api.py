@@ -29,10 +29,10 @@ caches in Redis (as in production), under a key prefix of its own per run, delet
 end of the run, and each worker keeps what it read for 5 s (RecentReads); otherwise each
 worker keeps its own memory cache, and a park detail asked at random misses once per worker
 instead of once. Nothing is cached before the run but by the warm-up (a tenth of the
-requests, on the same URLs): of the 500 park details, about 330 are first asked during the measured run, so
-park detail's p95 is that of a mix of hits and ~16% misses (1 - e^-0.4 of them warmed);
-"park detail, warm" reads each of the 500 once before the clock starts (only hits), and "park
-detail, cold" only first reads.
+requests, on the same URLs): of the 500 park details, about 330 are first asked during the
+measured run, so park detail's p95 is that of a mix of hits and ~16% misses (1 - e^-0.4 of
+them warmed); "park detail, warm" reads each of the 500 once before the clock starts (only
+hits), and "park detail, cold" only first reads.
 
 Server: the product's own production configuration, started from `technopark serve`'s
 server_options() (core/management/commands/serve.py) by this script run with --serve-on:
