@@ -60,7 +60,7 @@ def test_placeholders_survive_translation(language: str) -> None:
 #: Strings whose translation is the same text: acronyms and units, and Uzbek words that are
 #: the English ones (Park, Operator, Investor, Transport, Administrator).
 SAME_IN_TRANSLATION = {
-    "ru": {"API", "IRR", "MIRR", "NPV", "SHA-256", "URL"},
+    "ru": {"API", "IRR", "MIRR", "NPV", "NPV, %(currency)s", "SHA-256", "URL"},
     "uz": {
         "API",
         "API token",
@@ -70,6 +70,7 @@ SAME_IN_TRANSLATION = {
         "Investor",
         "MIRR",
         "NPV",
+        "NPV, %(currency)s",
         "Operator",
         "Park",
         "SHA-256",
@@ -82,11 +83,23 @@ SAME_IN_TRANSLATION = {
 }
 GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "pgettext_lazy", "ngettext", "ngettext_lazy"}
 TEMPLATE_STRING = re.compile(r'{%\s*(?:translate|trans)\s+"((?:[^"\\]|\\.)*)"')
+TEMPLATE_BLOCK = re.compile(
+    r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
+)
+
+
+def block_msgid(options: str, body: str) -> str:
+    """The msgid makemessages makes of a {% blocktranslate %} body: `%` doubled, `{{ x }}` as
+    `%(x)s`, lines joined when `trimmed`."""
+    if "trimmed" in options:
+        body = " ".join(line.strip() for line in body.strip().splitlines())
+    return re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body.replace("%", "%%"))
 
 
 def source_strings() -> dict[str, str]:
-    """Each literal msgid of a gettext call in the code or a {% translate "…" %} in a template,
-    with the first file that has it (what makemessages would collect, but for blocktranslate)."""
+    """Each literal msgid of a gettext call in the code or a {% translate "…" %} or
+    {% blocktranslate %} (but plural ones) in a template, with the first file that has it:
+    what makemessages collects."""
     import ast
 
     found: dict[str, str] = {}
@@ -102,8 +115,13 @@ def source_strings() -> dict[str, str]:
             if name in GETTEXT_CALLS and isinstance(getattr(first, "value", None), str):
                 found.setdefault(first.value, str(path.relative_to(source)))
     for path in sorted(source.rglob("*.html")):
-        for match in TEMPLATE_STRING.finditer(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        for match in TEMPLATE_STRING.finditer(text):
             found.setdefault(match.group(1), str(path.relative_to(source)))
+        for match in TEMPLATE_BLOCK.finditer(text):
+            if "{% plural" not in match.group(2):
+                msgid = block_msgid(match.group(1), match.group(2))
+                found.setdefault(msgid, str(path.relative_to(source)))
     return found
 
 
