@@ -88,3 +88,38 @@ def test_reference_parks_get_their_regimes() -> None:
     assert Park.objects.get(park_id="uz-chirchik-chemical-technopark").regime_ids == [
         "uz-chirchik-technopark"
     ]
+
+
+@pytest.mark.django_db
+def test_every_reference_region_has_its_russian_name_with_a_source() -> None:
+    from technopark.geo.models import Region
+
+    with open(DATA_DIR / "parks.csv", encoding="utf-8") as f:
+        used = {(r["country"], r["region"]) for r in csv.DictReader(f) if r["region"]}
+    with open(DATA_DIR / "regions.csv", encoding="utf-8") as f:
+        listed = {(r["country"], r["name"]): r for r in csv.DictReader(f)}
+    assert used <= set(listed), used - set(listed)
+    assert all(r["name_ru"] and r["source"] and r["confidence"] for r in listed.values())
+    # Uzbek names where the region is Uzbekistan's (ISO 3166-2:UZ), none invented for others.
+    assert all(bool(r["name_uz"]) == (r["country"] == "UZ") for r in listed.values())
+    load_reference_parks()
+    tatarstan = Region.objects.get(country="RU", name="Republic of Tatarstan")
+    assert tatarstan.name_ru == "Республика Татарстан"  # Constitution of the RF, art. 65
+    tashkent = Region.objects.get(country="UZ", name="Tashkent Region")
+    assert (tashkent.name_ru, tashkent.name_uz) == ("Ташкентская область", "Toshkent viloyati")
+
+
+@pytest.mark.django_db
+def test_a_region_name_someone_set_is_kept_and_a_missing_one_filled() -> None:
+    from technopark.geo.models import Country, Region
+    from technopark.parks.services.reference import ensure_countries
+
+    ensure_countries()
+    uz = Country.objects.get(code="UZ")
+    Region.objects.create(country=uz, name="Tashkent Region", name_ru="Ташкентская обл.")
+    Region.objects.create(country=uz, name="Fergana Region")  # an install before the names
+    load_reference_parks()
+    tashkent = Region.objects.get(country=uz, name="Tashkent Region")
+    assert (tashkent.name_ru, tashkent.name_uz) == ("Ташкентская обл.", "Toshkent viloyati")
+    fergana = Region.objects.get(country=uz, name="Fergana Region")
+    assert fergana.name_ru == "Ферганская область"

@@ -90,6 +90,31 @@ def ensure_countries() -> dict[str, Country]:
     return countries
 
 
+@cache
+def region_names() -> dict[tuple[str, str], tuple[str, str]]:
+    """(country, English name) → (Russian name, Uzbek name) of the reference regions
+    (`regions.csv`, each row with its source); a blank name is one the file does not give."""
+    with open(DATA_DIR / "regions.csv", encoding="utf-8", newline="") as f:
+        return {
+            (row["country"], row["name"]): (row["name_ru"], row["name_uz"])
+            for row in csv.DictReader(f)
+        }
+
+
+def ensure_region(country: Country, name: str) -> Region:
+    """The region, created with its Russian and Uzbek names from `regions.csv`; a region
+    already there gets a name it lacks, never loses one that someone has set."""
+    name_ru, name_uz = region_names().get((country.code, name), ("", ""))
+    region, created = Region.objects.get_or_create(
+        country=country, name=name, defaults={"name_ru": name_ru, "name_uz": name_uz}
+    )
+    if not created and ((name_ru and not region.name_ru) or (name_uz and not region.name_uz)):
+        region.name_ru = region.name_ru or name_ru
+        region.name_uz = region.name_uz or name_uz
+        region.save(update_fields=["name_ru", "name_uz"])
+    return region
+
+
 def load_reference_parks(*, path: Path | None = None, update: bool = False) -> LoadReport:
     """Create (or with `update`, overwrite) every park of the reference list."""
     report = LoadReport()
@@ -99,16 +124,15 @@ def load_reference_parks(*, path: Path | None = None, update: bool = False) -> L
     with transaction.atomic(), change_context():
         countries = ensure_countries()
         for row in rows:
+            country = countries[row["country"]]
+            region = None
+            if row["region"].strip():
+                # Also for a park kept as it is: its region gets the names it lacks.
+                region = ensure_region(country, row["region"].strip())
             existing = Park.objects.filter(park_id=row["park_id"]).first()
             if existing is not None and not update:
                 report.kept += 1
                 continue
-            country = countries[row["country"]]
-            region = None
-            if row["region"].strip():
-                region, _ = Region.objects.get_or_create(
-                    country=country, name=row["region"].strip()
-                )
             operator = None
             if row["operator"].strip():
                 operator, _ = Organization.objects.get_or_create(
