@@ -237,3 +237,39 @@ def test_numbers_are_formatted_for_the_language(client: Client, world: Any) -> N
     client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
     russian = client.get(f"/parks/{park.park_id}/").content.decode()
     assert "127\xa0000\xa0000 USD" in russian or "127 000 000 USD" in russian
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "month"),
+    [
+        # Django's DATE_FORMAT and YEAR_MONTH_FORMAT of each language; Russian and Uzbek
+        # month names in lower case, as those languages write them.
+        ("en", "Dec. 18, 2024", "December 2024"),
+        ("ru", "18 декабря 2024 г.", "декабрь 2024 г."),
+        ("uz", "18-dekabr, 2024-yil", "dekabr 2024-yil"),
+    ],
+)
+def test_an_as_of_date_is_written_for_the_language_with_its_precision(
+    language: str, day: str, month: str
+) -> None:
+    import datetime as dt
+
+    from django.utils import translation
+
+    from technopark.web.templatetags.web_tags import as_of_local
+
+    date = dt.date(2024, 12, 18)
+    with translation.override(language):
+        written = [
+            as_of_local({"as_of": date, "as_of_precision": p}) for p in ("day", "month", "year")
+        ]
+        assert written == [day, month, "2024"]
+        assert as_of_local({"as_of": None, "as_of_precision": "day"}) == ""
+
+
+def test_the_park_page_writes_its_as_of_date_in_russian(client: Client, world: Any) -> None:
+    import datetime as dt
+
+    park = ParkFactory(park_id="dated", as_of=dt.date(2021, 1, 1), as_of_precision="month")
+    page = client.get(f"/parks/{park.park_id}/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Данные на январь 2021 г." in page.content.decode()

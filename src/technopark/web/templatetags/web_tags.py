@@ -8,7 +8,9 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 from django.utils import formats
+from django.utils.translation import get_language
 
+from technopark.core.choices import DatePrecision
 from technopark.parks.filtersets import localized_name
 from technopark.web.isic import isic_title as _isic_title
 
@@ -79,12 +81,37 @@ def query_with(context: template.Context, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+@register.filter
+def as_of_local(obj: Any) -> str:
+    """A fact's as-of date written for the active language, with its source's precision:
+    2024; December 2024, декабрь 2024 г.; Dec. 18, 2024, 18 декабря 2024 г. (Django's
+    YEAR_MONTH_FORMAT and DATE_FORMAT of the language). The API and the exports keep the
+    ISO form (as_of_display)."""
+    fields = obj if isinstance(obj, dict) else vars(obj)
+    value = fields.get("as_of")
+    if value is None:
+        return ""
+    precision = fields.get("as_of_precision", DatePrecision.DAY)
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    month = precision == DatePrecision.MONTH
+    text = formats.date_format(value, "YEAR_MONTH_FORMAT" if month else "DATE_FORMAT")
+    # Russian and Uzbek write a month's name in lower case (Django's formats capitalise the
+    # Russian nominative and every Uzbek month: "Декабрь 2024 г.", "18-Dekabr, 2024-yil").
+    language = (get_language() or "")[:2]
+    if language == "uz":
+        return text.lower()
+    if language == "ru" and month:
+        return text[:1].lower() + text[1:]
+    return text
+
+
 @register.inclusion_tag("web/_freshness.html")
 def freshness(obj: Any, show_source: bool = True) -> dict[str, Any]:
     """Where a fact comes from, as of when, and whether it is stale."""
     sources = [s.strip() for s in (obj.source or "").split(" | ") if s.strip()]
     return {
-        "as_of": obj.as_of_display,
+        "as_of": as_of_local(obj),
         "age_days": obj.age_days,
         "stale": obj.is_stale,
         "sources": sources if show_source else [],
