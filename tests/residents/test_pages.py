@@ -245,6 +245,11 @@ def test_agreement_page_chart_and_scoping(client, rw):
         html = client.get(agreement.get_absolute_url()).content.decode()
         assert "Planned and actual" in html and "plotly-graph-div" in html, role
         assert reverse("residents:plotly-js") in html and "cdn.plot.ly" not in html
+    # Dates as the language writes them (Django's SHORT_DATE_FORMAT: d.m.Y in Russian).
+    russian = client.get(agreement.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").content
+    assert "15.01.2026" in russian.decode()
+    english = client.get(agreement.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content
+    assert "01/15/2026" in english.decode()
     for role in ("other_company", "other_operator"):
         client.force_login(rw.users[role])
         assert client.get(agreement.get_absolute_url()).status_code == 404
