@@ -100,3 +100,19 @@ def test_no_page_answers_hostile_queries_with_a_server_error(world: Any, caller:
             if response.status_code >= 500:
                 failures.append(f"{response.status_code} GET {path}?{query[:120]}")
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/compare/?sites=%00", "/?q=a%00b", "/residents/inquiries/new/?park=%00", "/parks/%00/"],
+)
+def test_a_nul_character_in_a_page_url_is_a_400(world: Any, path: str) -> None:
+    """PostgreSQL cannot store or compare it: /compare/ answered 500 there before."""
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 400
+
+
+def test_the_api_answers_a_nul_character_in_its_own_format(world: Any) -> None:
+    response = Client().get("/api/v1/parks?q=a%00b")
+    assert response.status_code in {400, 422}
+    assert set(response.json()) == {"detail", "errors"}

@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import Callable
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from technopark.core.api_errors import error_body, nul_characters
@@ -26,6 +26,30 @@ class RequestIdMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = str(request_id)
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """A web page whose path or query string holds a NUL character is a 400.
+
+    No text column can store one (PostgreSQL refuses it, and a view that looked the value up
+    answered 500: tests/web/test_hostile_queries.py), and no link the site makes has one.
+    The API answers such requests in its own error format (ApiErrorFormatMiddleware and the
+    DataError handler of core.api_errors).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith("/api/") and (
+            "\x00" in request.path_info
+            or any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.GET.lists()
+            )
+        ):
+            raise BadRequest("A NUL character is not allowed in a URL.")
+        return self.get_response(request)
 
 
 class ApiErrorFormatMiddleware:

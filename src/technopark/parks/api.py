@@ -852,7 +852,8 @@ class PublicReadCacheMiddleware:
     it as the public); other paths and misses go on down MIDDLEWARE as usual, and the endpoint
     does not read the registry version again.
 
-    Placed right after SecurityMiddleware, WhiteNoise and RequestIdMiddleware (settings.py).
+    Placed right after SecurityMiddleware, WhiteNoise, RequestIdMiddleware and
+    RefuseNulCharactersMiddleware (settings.py; the last passes API paths on untouched).
     A hit does here what the middleware it skips would do to such a request and its answer,
     with their own code: CommonMiddleware's host and user-agent checks (anything they would
     refuse goes down the usual way and is refused there) and Content-Length;
