@@ -1,4 +1,5 @@
-"""Every web page's GET, with hostile query strings, answers without a server error.
+"""Every web page, sent hostile query strings and hostile forms, answers without a server
+error.
 
 The URL patterns are read from the URLconf (so a new page is swept without being listed here);
 path parameters take the test world's objects, or a number no row has. The query strings put
@@ -102,6 +103,49 @@ def test_no_page_answers_hostile_queries_with_a_server_error(world: Any, caller:
     assert failures == []
 
 
+#: Form fields the pages read (the editing screens', the inquiry's, the report's, the site
+#: finder's and finance's), each posted with every hostile value at once.
+FORM_FIELDS = [
+    *NAMES,
+    "name",
+    "site_id",
+    "park_id",
+    "area_ha",
+    "area_m2",
+    "sale_price",
+    "lease_per_year",
+    "electricity_mw",
+    "utility",
+    "capacity",
+    "tariff",
+    "as_of",
+    "source",
+    "lat",
+    "lon",
+    "project",
+    "requirements",
+    "comment",
+    "company_name",
+    "email",
+    "quarter",
+    "investment",
+    "jobs",
+    "expires",
+]
+
+
+def test_no_page_answers_hostile_forms_with_a_server_error(world: Any) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["admin"])
+    failures = []
+    for path in _paths(world):
+        for value in [*VALUES, "\x00", "a\x00b"]:
+            response = client.post(path, dict.fromkeys(FORM_FIELDS, value))
+            if response.status_code >= 500:
+                failures.append(f"{response.status_code} POST {path} {value[:20]!r}")
+    assert failures == []
+
+
 @pytest.mark.parametrize(
     "path",
     ["/compare/?sites=%00", "/?q=a%00b", "/residents/inquiries/new/?park=%00", "/parks/%00/"],
@@ -109,6 +153,13 @@ def test_no_page_answers_hostile_queries_with_a_server_error(world: Any, caller:
 def test_a_nul_character_in_a_page_url_is_a_400(world: Any, path: str) -> None:
     """PostgreSQL cannot store or compare it: /compare/ answered 500 there before."""
     response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 400
+
+
+def test_a_nul_character_in_a_posted_form_is_a_400(world: Any) -> None:
+    """/residents/inquiries/new/ looked the posted park up and PostgreSQL refused it (500)."""
+    client = Client(raise_request_exception=False)
+    response = client.post("/residents/inquiries/new/", {"park": "a\x00b", "company_name": "x"})
     assert response.status_code == 400
 
 

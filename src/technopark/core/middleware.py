@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -29,7 +30,7 @@ class RequestIdMiddleware:
 
 
 class RefuseNulCharactersMiddleware:
-    """A web page whose path or query string holds a NUL character is a 400.
+    """A web page whose path, query string or posted form holds a NUL character is a 400.
 
     No text column can store one (PostgreSQL refuses it, and a view that looked the value up
     answered 500: tests/web/test_hostile_queries.py), and no link the site makes has one.
@@ -41,15 +42,20 @@ class RefuseNulCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith("/api/") and (
-            "\x00" in request.path_info
-            or any(
-                "\x00" in key or any("\x00" in value for value in values)
-                for key, values in request.GET.lists()
-            )
-        ):
-            raise BadRequest("A NUL character is not allowed in a URL.")
+        if not request.path_info.startswith("/api/"):
+            if "\x00" in request.path_info or _has_nul(request.GET):
+                raise BadRequest("A NUL character is not allowed in a URL.")
+            # The form as CsrfViewMiddleware reads it (a body it cannot read is refused there).
+            if request.method == "POST" and _has_nul(request.POST):
+                raise BadRequest("A NUL character is not allowed in a form.")
         return self.get_response(request)
+
+
+def _has_nul(data: Any) -> bool:
+    """Whether a key or a value of a QueryDict holds a NUL character."""
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()
+    )
 
 
 class ApiErrorFormatMiddleware:
