@@ -271,5 +271,17 @@ def test_the_park_page_writes_its_as_of_date_in_russian(client: Client, world: A
     import datetime as dt
 
     park = ParkFactory(park_id="dated", as_of=dt.date(2021, 1, 1), as_of_precision="month")
-    page = client.get(f"/parks/{park.park_id}/", HTTP_ACCEPT_LANGUAGE="ru")
-    assert "Данные на январь 2021 г." in page.content.decode()
+    page = client.get(f"/parks/{park.park_id}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Данные на январь 2021 г." in page
+    # The Russian date ends in "г." already: no second full stop after it.
+    assert "г.." not in page
+
+
+def test_the_park_page_names_its_legal_regimes_in_the_language(client: Client, world: Any) -> None:
+    """Names as incentives/regimes/ru-alabuga.yaml gives them; an id no file has stays an id."""
+    park = ParkFactory(park_id="regimes", regime_ids=["ru-alabuga", "no-such-regime"])
+    russian = client.get(f"/parks/{park.park_id}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Льготы резидентам ОЭЗ «Алабуга» (Республика Татарстан)" in russian
+    assert '<code class="muted">no-such-regime</code>' in russian
+    english = client.get(f"/parks/{park.park_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Alabuga SEZ resident benefits (Republic of Tatarstan)" in english
