@@ -82,6 +82,13 @@ BUDGET_P95_MS = 50.0
 EACH_ONCE = "each path once, warm-up and measurement in one pass"
 READ_ALL_FIRST = "warm-up reads each path once, then at random"
 
+
+def cache_prefix(run_id: str) -> str:
+    """The server's cache key prefix in one run: a shared Redis must not answer a run from the
+    last one, and the run deletes its own entries at the end (forget_cached_reads)."""
+    return f"bench-api-{run_id}"
+
+
 # ---- the server side: granian's workers import this module as DJANGO_SETTINGS_MODULE -----
 
 if os.environ.get("TECHNOPARK_BENCH_SERVER") == "1":
@@ -92,8 +99,7 @@ if os.environ.get("TECHNOPARK_BENCH_SERVER") == "1":
 
     ROOT_URLCONF = __name__
     if os.environ.get("BENCH_RUN_ID") and "KEY_PREFIX" not in CACHES["default"]:  # noqa: F405
-        # A fresh namespace per run: a shared Redis must not answer this run from the last one.
-        CACHES["default"]["KEY_PREFIX"] = f"bench-api-{os.environ['BENCH_RUN_ID']}"  # noqa: F405
+        CACHES["default"]["KEY_PREFIX"] = cache_prefix(os.environ["BENCH_RUN_ID"])  # noqa: F405
     FIXED = {"count": 1, "results": [{"park_id": "fixed", "name": "Fixed document"}]}
 
     # As large as a page of 50 parks (~46 KB): sending and reading the body is part of the floor.
@@ -525,7 +531,7 @@ def run_database(label: str, url: str, args: argparse.Namespace) -> list[dict[st
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
-        forget_cached_reads(f"bench-api-{env['BENCH_RUN_ID']}:")
+        forget_cached_reads(cache_prefix(env["BENCH_RUN_ID"]) + ":")
 
 
 def forget_cached_reads(prefix: str) -> None:

@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "technopark.core.middleware.RequestIdMiddleware",
-    # A NUL character in a page's URL is a 400 (the API answers it in its own format).
+    # A NUL character in a page's URL or form is a 400; in an API JSON body, a 422.
     "technopark.core.middleware.RefuseNulCharactersMiddleware",
     # Answers anonymous cached park and site reads before the session, the user and URL
     # routing; does what the middleware below would to such an answer (parks/api.py).

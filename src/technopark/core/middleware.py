@@ -1,4 +1,5 @@
-"""A request id that groups every change made by one request (a bulk edit, an import)."""
+"""The project's middleware: a request id that groups every change made by one request (a bulk
+edit, an import), NUL characters refused, and the API's error format for routing errors."""
 
 from __future__ import annotations
 
@@ -30,25 +31,49 @@ class RequestIdMiddleware:
 
 
 class RefuseNulCharactersMiddleware:
-    """A web page whose path, query string or posted form holds a NUL character is a 400.
+    """A request holding the NUL character, which no text column can store (PostgreSQL refuses
+    it: a view or endpoint that looked the value up answered 500), is refused here.
 
-    No text column can store one (PostgreSQL refuses it, and a view that looked the value up
-    answered 500: tests/web/test_hostile_queries.py), and no link the site makes has one.
-    The API answers such requests in its own error format (ApiErrorFormatMiddleware and the
-    DataError handler of core.api_errors).
+    - A web page whose path, query string or posted form holds one is a 400
+      (tests/web/test_hostile_queries.py); no link or form the site makes has one.
+    - An API JSON body whose strings hold one is a 422 in the API's error format, naming each
+      place (schemathesis found the 500). The API's path and query values go on to the
+      endpoint, whose DataError handler (core.api_errors) answers them.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
+            refused = self._api_body(request)
+            if refused is not None:
+                return refused
+        else:
             if "\x00" in request.path_info or _has_nul(request.GET):
                 raise BadRequest("A NUL character is not allowed in a URL.")
             # The form as CsrfViewMiddleware reads it (a body it cannot read is refused there).
             if request.method == "POST" and _has_nul(request.POST):
                 raise BadRequest("A NUL character is not allowed in a form.")
         return self.get_response(request)
+
+    @staticmethod
+    def _api_body(request: HttpRequest) -> HttpResponse | None:
+        if (
+            request.method not in ("POST", "PUT", "PATCH")
+            or request.content_type != "application/json"
+        ):
+            return None
+        try:
+            if b"\\u0000" not in request.body:
+                return None
+            data = json.loads(request.body)
+        except (RequestDataTooBig, ValueError):
+            return None  # too large or not JSON: the endpoint says so
+        errors = nul_characters(data)
+        if not errors:
+            return None
+        return JsonResponse(error_body("The data is not valid; see errors.", errors), status=422)
 
 
 def _has_nul(data: Any) -> bool:
@@ -74,9 +99,6 @@ class ApiErrorFormatMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        refused = self._nul_characters(request)
-        if refused is not None:
-            return refused
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
@@ -91,24 +113,3 @@ class ApiErrorFormatMiddleware:
                 formatted["Allow"] = response["Allow"]
             return formatted
         return response
-
-    @staticmethod
-    def _nul_characters(request: HttpRequest) -> HttpResponse | None:
-        """A JSON body whose strings hold the NUL character, which no text column stores
-        (PostgreSQL refuses it: schemathesis found a 500), is a 422 naming each place."""
-        if (
-            not request.path.startswith("/api/")
-            or request.method not in ("POST", "PUT", "PATCH")
-            or request.content_type != "application/json"
-        ):
-            return None
-        try:
-            if b"\\u0000" not in request.body:
-                return None
-            data = json.loads(request.body)
-        except (RequestDataTooBig, ValueError):
-            return None  # too large or not JSON: the endpoint says so
-        errors = nul_characters(data)
-        if not errors:
-            return None
-        return JsonResponse(error_body("The data is not valid; see errors.", errors), status=422)

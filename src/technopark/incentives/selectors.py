@@ -8,6 +8,7 @@ park is described to the engine the same way everywhere.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from typing import Any
 
@@ -66,6 +67,13 @@ def park_for_evaluation(*, park_id: str, user: AnyUser, system: bool = False) ->
 def regimes() -> dict[str, Regime]:
     """Every regime in the data, keyed by id (a malformed file raises `RegimeError`)."""
     return load_regimes()
+
+
+def regime_names(regime_ids: Iterable[str], lang: str = "en") -> list[tuple[str, str]]:
+    """(id, name in `lang`) of each regime; an id that no regime file has keeps the id as its
+    name."""
+    known = regimes()
+    return [(rid, known[rid].name(lang) if rid in known else rid) for rid in regime_ids]
 
 
 def _date(value: dt.date | None) -> str | None:

@@ -645,8 +645,9 @@ def materialized(page: dict[str, Any]) -> dict[str, Any]:
 # SQLite read again only after a commit, on PostgreSQL only after a commit's notice), the
 # caller's permission scope, the language, today's date (rows say whether their data is stale)
 # and the full path with its query string. A hit costs no query, and a body is never shared
-# between callers who may see different rows. The time limit only bounds how long unused entries are kept
-# (and, on PostgreSQL, a commit the version could miss: see registry_version).
+# between callers who may see different rows. The time limit only bounds how long unused
+# entries are kept (and, on PostgreSQL, a commit the version could miss: see
+# registry_version).
 
 RESPONSE_CACHE_SECONDS = 300
 RESPONSE_CACHE_PREFIX = "api:v1:read"
@@ -732,11 +733,11 @@ class RecentReads:
     full path, and the shared cache keeps under it the answer built at that version, so a
     copy held here is exactly as fresh as the shared entry: an edit changes the version, which
     every request of every worker takes (selectors.registry_version) before it looks anything
-    up, so the next read after an edit asks a new key in every worker. The time limit bounds only how long
-    a copy may outlive its shared entry (its RESPONSE_CACHE_SECONDS, or a cache cleared by
-    hand). Against Redis this saves a round trip: about half of what a cached hit costs the
-    server (~0.29 → ~0.13 ms in one process, bench/api.py). Not used with an in-process cache
-    (LocMemCache, the tests' default), which has no round trip to save.
+    up, so the next read after an edit asks a new key in every worker. The time limit bounds
+    only how long a copy may outlive its shared entry (its RESPONSE_CACHE_SECONDS, or a cache
+    cleared by hand). Against Redis this saves a round trip: about half of what a cached hit
+    costs the server (~0.29 → ~0.13 ms in one process, bench/api.py). Not used with an
+    in-process cache (LocMemCache, the tests' default), which has no round trip to save.
     """
 
     def __init__(self, seconds: float = 5.0, max_bytes: int = 16 * 1024 * 1024) -> None:
@@ -823,11 +824,18 @@ def cached_read(request: HttpRequest, build: Callable[[], HttpResponse]) -> Http
         response = build()
         if response.status_code != 200:
             return response
-        body = response.content
-        etag = response.get("ETag") or f'"{hashlib.sha256(body).hexdigest()[:20]}"'
-        hit = (body, response["Content-Type"], etag)
-        _cache_set(key, hit)
+        hit = _cache_response(key, response)
     return _cached_answer(request, hit)
+
+
+def _cache_response(key: str, response: HttpResponse) -> tuple[bytes, str, str]:
+    """Keep a successful answer under `key`: its body, Content-Type and ETag (a digest of the
+    body when it has none)."""
+    body = response.content
+    etag = response.get("ETag") or f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+    hit = (body, response["Content-Type"], etag)
+    _cache_set(key, hit)
+    return hit
 
 
 def _cached_answer(request: HttpRequest, hit: tuple[bytes, str, str]) -> HttpResponse:
@@ -853,7 +861,7 @@ class PublicReadCacheMiddleware:
     does not read the registry version again.
 
     Placed right after SecurityMiddleware, WhiteNoise, RequestIdMiddleware and
-    RefuseNulCharactersMiddleware (settings.py; the last passes API paths on untouched).
+    RefuseNulCharactersMiddleware (settings.py; the last lets every API read through).
     A hit does here what the middleware it skips would do to such a request and its answer,
     with their own code: CommonMiddleware's host and user-agent checks (anything they would
     refuse goes down the usual way and is refused there) and Content-Length;
@@ -917,9 +925,7 @@ class PublicReadCacheMiddleware:
             built = park_detail_response(AnonymousUser(), match[1])
         except Exception:  # the endpoint meets it again and answers it
             return None
-        hit = (built.content, built["Content-Type"], built["ETag"])
-        _cache_set(key, hit)
-        return hit
+        return _cache_response(key, built)
 
     def _hit(self, request: HttpRequest) -> HttpResponseBase | None:
         try:
@@ -1175,10 +1181,8 @@ def _park_page(request: HttpRequest) -> HttpResponse:
 )
 def park_export(request: HttpRequest) -> StreamingHttpResponse:
     fmt = export_format(request)
-    filterset = selectors.filtered(
-        ParkFilterSet, request.GET, selectors.park_queryset(user_of(request)), request
-    )
-    return export_response(Entity.PARKS, valid_qs(filterset), fmt)
+    parks = filtered_rows(ParkFilterSet, request, selectors.park_queryset(user_of(request)))
+    return export_response(Entity.PARKS, parks, fmt)
 
 
 @router.get(
@@ -1307,8 +1311,8 @@ def _site_page(request: HttpRequest) -> HttpResponse:
 )
 def site_export(request: HttpRequest) -> StreamingHttpResponse:
     fmt = export_format(request)
-    filterset = selectors.site_filter(request, queryset=selectors.site_queryset(user_of(request)))
-    return export_response(Entity.SITES, valid_qs(filterset), fmt)
+    sites = filtered_rows(SiteFilterSet, request, selectors.site_queryset(user_of(request)))
+    return export_response(Entity.SITES, sites, fmt)
 
 
 @router.get(

@@ -213,9 +213,9 @@ class Park(LocalizedNameMixin, TimeStampedModel, SourcedModel):
             # The public's pages in the API's default order: "SELECT id WHERE is_published
             # ORDER BY park_id" walks this index alone, with no table look-up for the rows an
             # offset skips (SQLite, offset 39,000 of 50,000: 8.3 → 1.2 ms; PostgreSQL, offset
-            # 30,050: 5.3 → 3.1-3.3 ms once it holds the id too — SQLite's entries carry the rowid,
-            # which is the id). Partial, because SQLite cannot use an index whose first column
-            # is tested as a bare boolean.
+            # 30,050: 5.3 → 3.1-3.3 ms once it holds the id too; SQLite's entries carry the
+            # rowid, which is the id). Partial, because SQLite cannot use an index whose first
+            # column is tested as a bare boolean.
             models.Index(
                 fields=["park_id"],
                 include=["id"],

@@ -56,9 +56,7 @@ from technopark.core.permissions import (
 )
 from technopark.geo.models import Country, Region
 from technopark.parks.filtersets import (
-    OrganizationFilterSet,
     ParkFilterSet,
-    ResidentFilterSet,
     SiteFilterSet,
 )
 from technopark.parks.models import (
@@ -284,17 +282,6 @@ def site_filter(
     data = request.GET if data is None else data
     qs = site_queryset(request.user) if queryset is None else queryset
     return filtered(SiteFilterSet, data, qs, request)
-
-
-def organization_filter(request: Any) -> OrganizationFilterSet:
-    return filtered(
-        OrganizationFilterSet, request.GET, organization_queryset(request.user), request
-    )
-
-
-def resident_filter(request: Any, queryset: QuerySet[Resident] | None = None) -> ResidentFilterSet:
-    qs = resident_queryset(request.user) if queryset is None else queryset
-    return filtered(ResidentFilterSet, request.GET, qs, request)
 
 
 # ---- single objects ----------------------------------------------------------------------

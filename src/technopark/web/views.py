@@ -27,7 +27,7 @@ from technopark.core import services
 from technopark.core.models_tokens import ApiToken
 from technopark.core.permissions import Action, can, can_add_any, enforce
 from technopark.core.tokens import token_create, token_revoke
-from technopark.incentives.selectors import regimes
+from technopark.incentives.selectors import regime_names
 from technopark.parks import selectors, tables
 from technopark.parks.forms import ApiTokenForm, ParkForm, SiteForm, UtilityForm
 from technopark.parks.models import Park, ParkUtility, Site
@@ -113,7 +113,7 @@ def park_detail(request: HttpRequest, park_id: str) -> HttpResponse:
     context = {
         **site_context,
         "industries": [(code, isic_title(code)) for code in park.industries or []],
-        "regimes": _regime_names(park.regime_ids or []),
+        "regimes": regime_names(park.regime_ids or [], (get_language() or "en")[:2]),
         "residents": selectors.park_residents(user=user, park=park),
         "utilities": list(park.utilities.all()),
         "register_entries": list(park.register_entries.all()),
@@ -124,14 +124,6 @@ def park_detail(request: HttpRequest, park_id: str) -> HttpResponse:
         "history": selectors.park_history(park=park) if may_see_history else None,
     }
     return render(request, "web/park_detail.html", context)
-
-
-def _regime_names(regime_ids: list[str]) -> list[tuple[str, str]]:
-    """(id, name in the active language) of each regime; an id no regime file has keeps the
-    id as its name."""
-    known = regimes()
-    language = (get_language() or "en")[:2]
-    return [(rid, known[rid].name(language) if rid in known else rid) for rid in regime_ids]
 
 
 def site_detail(request: HttpRequest, site_id: str) -> HttpResponse:

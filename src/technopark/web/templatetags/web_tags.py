@@ -87,11 +87,10 @@ def as_of_local(obj: Any) -> str:
     2024; December 2024, декабрь 2024 г.; Dec. 18, 2024, 18 декабря 2024 г. (Django's
     YEAR_MONTH_FORMAT and DATE_FORMAT of the language). The API and the exports keep the
     ISO form (as_of_display)."""
-    fields = obj if isinstance(obj, dict) else vars(obj)
-    value = fields.get("as_of")
+    value = _field(obj, "as_of")
     if value is None:
         return ""
-    precision = fields.get("as_of_precision", DatePrecision.DAY)
+    precision = _field(obj, "as_of_precision", DatePrecision.DAY)
     if precision == DatePrecision.YEAR:
         return str(value.year)
     month = precision == DatePrecision.MONTH
@@ -104,6 +103,11 @@ def as_of_local(obj: Any) -> str:
     if language == "ru" and month:
         return text[:1].lower() + text[1:]
     return text
+
+
+def _field(obj: Any, name: str, default: Any = None) -> Any:
+    """A field of a model instance or of a `.values()` row."""
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
 
 
 @register.inclusion_tag("web/_freshness.html")
